@@ -1,0 +1,29 @@
+import { CommonConfig, IntRange, IsPort } from '@app/platform';
+import { IsOptional, Matches } from 'class-validator';
+
+/** The barista app's environment: its port, how long a brew takes and how many run at once. */
+export class BaristaConfig extends CommonConfig {
+  @IsPort()
+  public readonly BARISTA_PORT: number = 3001;
+
+  /** How long one order takes to brew. */
+  @IntRange(0, 600000, 'milliseconds')
+  public readonly BREW_MS: number = 1000;
+
+  /** How many orders brew at once; further orders wait their turn. */
+  @IntRange(1, 1000)
+  public readonly ESPRESSO_MACHINES: number = 2;
+
+  /** Names this barista in its events; defaults to host and pid. */
+  @IsOptional()
+  @Matches(/^[\w.:-]{1,64}$/, { message: 'accepts 1-64 letters, digits, dots, dashes or colons' })
+  public readonly BARISTA_ID?: string;
+
+  /**
+   * Unacknowledged messages one barista holds. Defaults to ESPRESSO_MACHINES, so that
+   * competing baristas share the queue fairly instead of one hoarding it.
+   */
+  @IsOptional()
+  @IntRange(1, 10000)
+  public readonly BARISTA_PREFETCH?: number;
+}

@@ -1,0 +1,67 @@
+import { RmqMessagingModule, rmqMessagingOptions } from '@app/messaging';
+import { HealthController, SERVICE_IDENTITY } from '@app/platform';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { hostname } from 'node:os';
+import { BrewCoffeeHandler } from './application/commands/brew-coffee/brew-coffee.handler';
+import { BrewCoffeeHttpController } from './application/commands/brew-coffee/brew-coffee.http.controller';
+import { BrewCoffeeMessageController } from './application/commands/brew-coffee/brew-coffee.message.controller';
+import { BREW_SETTINGS, BrewEvents } from './application/ports/brew-events.port';
+import { GetBarStatusHandler } from './application/queries/get-bar-status.handler';
+import { BaristaConfig } from './barista.config';
+import { BrewLog } from './domain/brew-log';
+import { EspressoMachines } from './domain/espresso-machines';
+import { InMemoryBrewLog } from './infrastructure/in-memory-brew-log';
+import { InResponseBrewEvents } from './infrastructure/in-response-brew-events';
+import { RmqBrewEvents } from './infrastructure/rmq-brew-events';
+import { BrewsHttpController } from './interface/brews.http.controller';
+
+const commandHandlers = [BrewCoffeeHandler];
+const queryHandlers = [GetBarStatusHandler];
+
+/** The barista's composition root: the adapters wired here are chosen by TRANSPORT, once. */
+@Module({})
+export class BaristaModule {
+  static forRoot(config: BaristaConfig): DynamicModule {
+    const rmq = config.TRANSPORT === 'rmq';
+    return {
+      module: BaristaModule,
+      imports: [
+        CqrsModule.forRoot(),
+        ...(rmq ? [RmqMessagingModule.forRoot(baristaMessaging(config))] : []),
+      ],
+      controllers: [
+        HealthController,
+        BrewsHttpController,
+        rmq ? BrewCoffeeMessageController : BrewCoffeeHttpController,
+      ],
+      providers: [
+        { provide: BaristaConfig, useValue: config },
+        {
+          provide: SERVICE_IDENTITY,
+          useValue: { service: 'barista', transport: config.TRANSPORT },
+        },
+        {
+          provide: BREW_SETTINGS,
+          useValue: {
+            baristaId: config.BARISTA_ID ?? `${hostname()}:${process.pid}`,
+            brewMs: config.BREW_MS,
+          },
+        },
+        { provide: EspressoMachines, useValue: new EspressoMachines(config.ESPRESSO_MACHINES) },
+        { provide: BrewLog, useClass: InMemoryBrewLog },
+        { provide: BrewEvents, useClass: rmq ? RmqBrewEvents : InResponseBrewEvents },
+        ...commandHandlers,
+        ...queryHandlers,
+      ],
+    };
+  }
+}
+
+export function baristaMessaging(config: BaristaConfig) {
+  return rmqMessagingOptions(
+    config,
+    'barista',
+    config.BARISTA_PREFETCH ?? config.ESPRESSO_MACHINES,
+  );
+}

@@ -1,0 +1,10 @@
+import { createServiceApp } from '@app/messaging';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { BaristaConfig } from './barista.config';
+import { BaristaModule, baristaMessaging } from './barista.module';
+
+/** The barista app, ready to `listen` (used by main.ts and by the end-to-end tests). */
+export function createBaristaApp(config: BaristaConfig): Promise<NestFastifyApplication> {
+  const consumer = config.TRANSPORT === 'rmq' ? baristaMessaging(config) : undefined;
+  return createServiceApp(BaristaModule.forRoot(config), config, consumer);
+}

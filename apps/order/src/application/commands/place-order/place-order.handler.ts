@@ -1,0 +1,54 @@
+import { envelope, EventTypes, type OrderPlaced } from '@app/contracts';
+import { Logger } from '@nestjs/common';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { randomUUID } from 'node:crypto';
+import { Order } from '../../../domain/order';
+import { OrderRepository } from '../../../domain/order.repository';
+import { HopFailedError, OrderEvents } from '../../ports/order-events.port';
+import {
+  OrderNotHandedOverError,
+  PlaceOrderCommand,
+  type PlaceOrderResult,
+} from './place-order.command';
+
+/** Writes the order on the list, then tells the rest of the shop that a coffee was ordered. */
+@CommandHandler(PlaceOrderCommand)
+export class PlaceOrderHandler implements ICommandHandler<PlaceOrderCommand> {
+  private readonly logger = new Logger('Counter');
+
+  constructor(
+    private readonly orders: OrderRepository,
+    private readonly events: OrderEvents,
+  ) {}
+
+  async execute({ request, correlationId }: PlaceOrderCommand): Promise<PlaceOrderResult> {
+    const placedAt = new Date();
+    const order = Order.place({ id: randomUUID(), ...request, correlationId, at: placedAt });
+    await this.orders.save(order);
+    const event = envelope<OrderPlaced>(
+      EventTypes.OrderPlaced,
+      {
+        orderId: order.id,
+        customer: order.customer,
+        items: [...order.items],
+        placedAt: order.placedAt,
+      },
+      { correlationId },
+      placedAt,
+    );
+    try {
+      const handOver = await this.events.orderPlaced(event);
+      // The sync chain may have changed the order meanwhile (brewing, ready): read it again.
+      const current = (await this.orders.findById(order.id)) ?? order;
+      return { order: current.view(), handOver };
+    } catch (error) {
+      if (!(error instanceof HopFailedError)) throw error;
+      order.markFailed(new Date(), `${error.hop}: ${error.message}`);
+      await this.orders.save(order);
+      this.logger.warn(
+        `Order ${order.id} failed at ${error.hop}: ${error.message} [${correlationId}]`,
+      );
+      throw new OrderNotHandedOverError(order.view(), error);
+    }
+  }
+}

@@ -1,0 +1,14 @@
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { OrderNotFoundError, OrderRepository } from '../../../domain/order.repository';
+import { RecordBrewStartedCommand } from './record-brew-started.command';
+
+@CommandHandler(RecordBrewStartedCommand)
+export class RecordBrewStartedHandler implements ICommandHandler<RecordBrewStartedCommand> {
+  constructor(private readonly orders: OrderRepository) {}
+
+  async execute({ event }: RecordBrewStartedCommand): Promise<void> {
+    const order = await this.orders.findById(event.data.orderId);
+    if (!order) throw new OrderNotFoundError(event.data.orderId);
+    if (order.startBrewing(event.data.startedAt)) await this.orders.save(order);
+  }
+}

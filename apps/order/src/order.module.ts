@@ -1,0 +1,58 @@
+import { RmqMessagingModule, rmqMessagingOptions } from '@app/messaging';
+import { HealthController, SERVICE_IDENTITY } from '@app/platform';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { CqrsModule } from '@nestjs/cqrs';
+import { MarkOrderReadyHandler } from './application/commands/mark-order-ready/mark-order-ready.handler';
+import { MarkOrderReadyMessageController } from './application/commands/mark-order-ready/mark-order-ready.message.controller';
+import { PlaceOrderHandler } from './application/commands/place-order/place-order.handler';
+import { PlaceOrderHttpController } from './application/commands/place-order/place-order.http.controller';
+import { RecordBrewStartedHandler } from './application/commands/record-brew-started/record-brew-started.handler';
+import { RecordBrewStartedMessageController } from './application/commands/record-brew-started/record-brew-started.message.controller';
+import { OrderEvents } from './application/ports/order-events.port';
+import { GetOrderHandler, ListOrdersHandler } from './application/queries/order.query-handlers';
+import { OrderRepository } from './domain/order.repository';
+import { HttpOrderEvents } from './infrastructure/http-order-events';
+import { InMemoryOrderRepository } from './infrastructure/in-memory-order.repository';
+import { RmqOrderEvents } from './infrastructure/rmq-order-events';
+import { HandOverFailedFilter } from './interface/hand-over-failed.filter';
+import { OrdersHttpController } from './interface/orders.http.controller';
+import { OrderConfig } from './order.config';
+
+const commandHandlers = [PlaceOrderHandler, RecordBrewStartedHandler, MarkOrderReadyHandler];
+const queryHandlers = [GetOrderHandler, ListOrdersHandler];
+const messageControllers = [RecordBrewStartedMessageController, MarkOrderReadyMessageController];
+
+/** The counter's composition root: the adapters wired here are chosen by TRANSPORT, once. */
+@Module({})
+export class OrderModule {
+  static forRoot(config: OrderConfig): DynamicModule {
+    const rmq = config.TRANSPORT === 'rmq';
+    return {
+      module: OrderModule,
+      imports: [
+        CqrsModule.forRoot(),
+        ...(rmq ? [RmqMessagingModule.forRoot(orderMessaging(config))] : []),
+      ],
+      controllers: [
+        HealthController,
+        PlaceOrderHttpController,
+        OrdersHttpController,
+        ...(rmq ? messageControllers : []),
+      ],
+      providers: [
+        { provide: OrderConfig, useValue: config },
+        { provide: SERVICE_IDENTITY, useValue: { service: 'order', transport: config.TRANSPORT } },
+        { provide: APP_FILTER, useClass: HandOverFailedFilter },
+        { provide: OrderRepository, useClass: InMemoryOrderRepository },
+        { provide: OrderEvents, useClass: rmq ? RmqOrderEvents : HttpOrderEvents },
+        ...commandHandlers,
+        ...queryHandlers,
+      ],
+    };
+  }
+}
+
+export function orderMessaging(config: OrderConfig) {
+  return rmqMessagingOptions(config, 'order', config.ORDER_PREFETCH);
+}

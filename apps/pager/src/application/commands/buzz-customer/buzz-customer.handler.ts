@@ -1,0 +1,34 @@
+import { Logger } from '@nestjs/common';
+import { CommandHandler, EventBus, type ICommandHandler } from '@nestjs/cqrs';
+import { BuzzRepository } from '../../../domain/buzz.repository';
+import { CustomerBuzzedEvent } from '../../events/customer-buzzed.event';
+import { BuzzCustomerCommand, type BuzzCustomerResult } from './buzz-customer.command';
+
+/** Buzzes the customer whose coffee is ready, once per order however often we are told. */
+@CommandHandler(BuzzCustomerCommand)
+export class BuzzCustomerHandler implements ICommandHandler<BuzzCustomerCommand> {
+  private readonly logger = new Logger('Pager');
+
+  constructor(
+    private readonly buzzes: BuzzRepository,
+    private readonly events: EventBus,
+  ) {}
+
+  async execute({ brewed }: BuzzCustomerCommand): Promise<BuzzCustomerResult> {
+    const buzz = {
+      orderId: brewed.data.orderId,
+      customer: brewed.data.customer,
+      buzzedAt: new Date().toISOString(),
+      correlationId: brewed.correlationId,
+      messageId: brewed.messageId,
+    };
+    const earlier = await this.buzzes.recordOnce(buzz);
+    if (earlier) {
+      this.logger.debug(`Order ${buzz.orderId} was buzzed already [${buzz.correlationId}]`);
+      return { buzz: earlier, repeated: true };
+    }
+    this.events.publish(new CustomerBuzzedEvent(buzz));
+    this.logger.debug(`Buzzed ${buzz.customer} for order ${buzz.orderId} [${buzz.correlationId}]`);
+    return { buzz, repeated: false };
+  }
+}

@@ -1,0 +1,5 @@
+import type { Buzz } from '../../domain/buzz';
+
+export class CustomerBuzzedEvent {
+  constructor(public readonly buzz: Buzz) {}
+}

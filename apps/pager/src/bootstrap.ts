@@ -1,0 +1,10 @@
+import { createServiceApp } from '@app/messaging';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { PagerConfig } from './pager.config';
+import { PagerModule, pagerMessaging } from './pager.module';
+
+/** The pager app, ready to `listen` (used by main.ts and by the end-to-end tests). */
+export function createPagerApp(config: PagerConfig): Promise<NestFastifyApplication> {
+  const consumer = config.TRANSPORT === 'rmq' ? pagerMessaging(config) : undefined;
+  return createServiceApp(PagerModule.forRoot(config), config, consumer);
+}

@@ -1,0 +1,49 @@
+import { RmqMessagingModule, rmqMessagingOptions } from '@app/messaging';
+import { HealthController, SERVICE_IDENTITY } from '@app/platform';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { BuzzStream } from './application/buzz-stream';
+import { BuzzCustomerHandler } from './application/commands/buzz-customer/buzz-customer.handler';
+import { BuzzCustomerHttpController } from './application/commands/buzz-customer/buzz-customer.http.controller';
+import { BuzzCustomerMessageController } from './application/commands/buzz-customer/buzz-customer.message.controller';
+import { GetBuzzHandler, ListBuzzesHandler } from './application/queries/list-buzzes.handler';
+import { BuzzRepository } from './domain/buzz.repository';
+import { InMemoryBuzzRepository } from './infrastructure/in-memory-buzz.repository';
+import { BuzzesHttpController } from './interface/buzzes.http.controller';
+import { PagerConfig } from './pager.config';
+
+const commandHandlers = [BuzzCustomerHandler];
+const queryHandlers = [ListBuzzesHandler, GetBuzzHandler];
+const eventHandlers = [BuzzStream];
+
+/** The pager's composition root: the adapters wired here are chosen by TRANSPORT, once. */
+@Module({})
+export class PagerModule {
+  static forRoot(config: PagerConfig): DynamicModule {
+    const rmq = config.TRANSPORT === 'rmq';
+    return {
+      module: PagerModule,
+      imports: [
+        CqrsModule.forRoot(),
+        ...(rmq ? [RmqMessagingModule.forRoot(pagerMessaging(config))] : []),
+      ],
+      controllers: [
+        HealthController,
+        BuzzesHttpController,
+        rmq ? BuzzCustomerMessageController : BuzzCustomerHttpController,
+      ],
+      providers: [
+        { provide: PagerConfig, useValue: config },
+        { provide: SERVICE_IDENTITY, useValue: { service: 'pager', transport: config.TRANSPORT } },
+        { provide: BuzzRepository, useClass: InMemoryBuzzRepository },
+        ...commandHandlers,
+        ...queryHandlers,
+        ...eventHandlers,
+      ],
+    };
+  }
+}
+
+export function pagerMessaging(config: PagerConfig) {
+  return rmqMessagingOptions(config, 'pager', config.PAGER_PREFETCH);
+}

@@ -1,0 +1,37 @@
+// Two projects: fast unit specs next to the code, and end-to-end specs in test/ that start the
+// three apps on real ports against the real RabbitMQ (run in band: they share the broker).
+const moduleNameMapper = {
+  '^@app/contracts$': '<rootDir>/libs/contracts/src',
+  '^@app/messaging$': '<rootDir>/libs/messaging/src',
+  '^@app/platform$': '<rootDir>/libs/platform/src',
+};
+const transform = {
+  '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }],
+};
+
+/** @type {import('jest').Config} */
+module.exports = {
+  projects: [
+    {
+      displayName: 'unit',
+      rootDir: __dirname,
+      testEnvironment: 'node',
+      moduleFileExtensions: ['ts', 'js', 'json'],
+      roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/bench'],
+      testMatch: ['**/*.spec.ts'],
+      transform,
+      moduleNameMapper,
+    },
+    {
+      displayName: 'e2e',
+      rootDir: __dirname,
+      testEnvironment: 'node',
+      moduleFileExtensions: ['ts', 'js', 'json'],
+      roots: ['<rootDir>/test'],
+      testMatch: ['**/*.e2e-spec.ts'],
+      transform,
+      moduleNameMapper,
+      testTimeout: 60000,
+    },
+  ],
+};

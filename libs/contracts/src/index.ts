@@ -1,0 +1,6 @@
+export * from './menu';
+export * from './line-item';
+export * from './place-order.request';
+export * from './envelope';
+export * from './events';
+export * from './http-headers';

@@ -1,0 +1,51 @@
+import type { IntegrationEvent } from '@app/contracts';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { ClientRMQ, RmqRecordBuilder, type RmqRecordOptions } from '@nestjs/microservices';
+import { lastValueFrom, timeout } from 'rxjs';
+
+export const EVENTS_CLIENT = Symbol('EVENTS_CLIENT');
+export const PUBLISH_TIMEOUT_MS = Symbol('PUBLISH_TIMEOUT_MS');
+
+/** Raised when the broker did not confirm a publish in time (or refused it). */
+export class PublishFailedError extends Error {
+  public override readonly name = 'PublishFailedError';
+}
+
+/**
+ * Publishes integration events to the shop's topic exchange, persistent, with the envelope's ids
+ * copied to the AMQP properties. `publish` resolves only when the broker has confirmed the
+ * message (Nest's RMQ client publishes on a confirm channel), and rejects after the timeout.
+ */
+@Injectable()
+export class RmqEventPublisher implements OnApplicationShutdown {
+  constructor(
+    @Inject(EVENTS_CLIENT) private readonly client: ClientRMQ,
+    @Inject(PUBLISH_TIMEOUT_MS) private readonly timeoutMs: number,
+  ) {}
+
+  async publish(event: IntegrationEvent): Promise<void> {
+    // Nest types the record options without correlationId, but passes every option to amqplib.
+    const options: RmqRecordOptions & { correlationId: string } = {
+      messageId: event.messageId,
+      correlationId: event.correlationId,
+      type: event.type,
+      contentType: 'application/json',
+      timestamp: Math.floor(Date.parse(event.occurredAt) / 1000),
+      persistent: true,
+      headers: event.causationId ? { 'x-causation-id': event.causationId } : {},
+    };
+    const record = new RmqRecordBuilder(event).setOptions(options).build();
+    try {
+      await lastValueFrom(this.client.emit(event.type, record).pipe(timeout(this.timeoutMs)), {
+        defaultValue: undefined,
+      });
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      throw new PublishFailedError(`the broker did not confirm ${event.type}: ${why}`);
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.client.close();
+  }
+}

@@ -1,0 +1,56 @@
+import { Transform } from 'class-transformer';
+import { IsIn, IsInt, IsString, Matches, Max, Min } from 'class-validator';
+
+/** A whole number from `min` to `max`, with one message that says what is accepted. */
+export function IntRange(min: number, max: number, unit = ''): PropertyDecorator {
+  const message = `accepts a whole number${unit ? ` of ${unit}` : ''} from ${min} to ${max}`;
+  return (target, key) => {
+    IsInt({ message })(target, key as string);
+    Min(min, { message })(target, key as string);
+    Max(max, { message })(target, key as string);
+  };
+}
+
+/** A TCP port to listen on. */
+export const IsPort = (): PropertyDecorator => IntRange(1, 65535);
+
+export const TRANSPORTS = ['http', 'rmq'] as const;
+export type TransportKind = (typeof TRANSPORTS)[number];
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
+export type LogLevelName = (typeof LOG_LEVELS)[number];
+
+const lowerCase = ({ value }: { value: unknown }) =>
+  typeof value === 'string' ? value.toLowerCase() : value;
+
+/**
+ * Variables every app reads. Each app's own config class extends this one with its own port and
+ * settings, so no app knows another app's variables.
+ */
+export abstract class CommonConfig {
+  @Transform(lowerCase)
+  @IsIn(TRANSPORTS, { message: 'accepts http or rmq' })
+  public readonly TRANSPORT: TransportKind = 'http';
+
+  @IsString()
+  @Matches(/^[\w.:-]+$/, { message: 'accepts a host name or IP address to listen on' })
+  public readonly HOST: string = '127.0.0.1';
+
+  @Transform(lowerCase)
+  @IsIn(LOG_LEVELS, { message: `accepts ${LOG_LEVELS.join(', ')}` })
+  public readonly LOG_LEVEL: LogLevelName = 'log';
+
+  @IntRange(1024, 1048576, 'bytes')
+  public readonly BODY_LIMIT_BYTES: number = 16384;
+
+  @Matches(/^amqps?:\/\/\S+$/, { message: 'accepts an amqp:// or amqps:// URL' })
+  public readonly AMQP_URL: string = 'amqp://guest:guest@127.0.0.1:5672';
+
+  @Matches(/^[a-z0-9][a-z0-9._-]{0,63}$/, {
+    message: 'accepts 1-64 lower-case letters, digits, dots, dashes or underscores',
+  })
+  public readonly AMQP_NAMESPACE: string = 'coffee-shop';
+
+  @IntRange(100, 60000, 'milliseconds')
+  public readonly AMQP_PUBLISH_TIMEOUT_MS: number = 5000;
+}

@@ -1,0 +1,27 @@
+import type { DynamicModule, LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { CommonConfig, LogLevelName } from './common.config';
+
+const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+
+/** The Nest log levels at and above `level`. */
+export function logLevels(level: LogLevelName): LogLevel[] {
+  return LEVELS.slice(0, LEVELS.indexOf(level) + 1);
+}
+
+/**
+ * A Nest application on Fastify (measured: several times the throughput of Express on this
+ * machine; see the README), with the body limit from the config and shutdown hooks enabled.
+ */
+export async function createHttpApp(
+  module: DynamicModule,
+  config: CommonConfig,
+): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({ bodyLimit: config.BODY_LIMIT_BYTES });
+  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
+    logger: logLevels(config.LOG_LEVEL),
+  });
+  app.enableShutdownHooks();
+  return app;
+}

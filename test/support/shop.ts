@@ -1,0 +1,111 @@
+import { loadConfig, type TransportKind } from '@app/platform';
+import type { INestApplication } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { BaristaConfig } from '../../apps/barista/src/barista.config';
+import { createBaristaApp } from '../../apps/barista/src/bootstrap';
+import { createOrderApp } from '../../apps/order/src/bootstrap';
+import { OrderConfig } from '../../apps/order/src/order.config';
+import { createPagerApp } from '../../apps/pager/src/bootstrap';
+import { PagerConfig } from '../../apps/pager/src/pager.config';
+import { AMQP_URL, Broker } from './amqp';
+
+export interface ShopOptions {
+  readonly transport: TransportKind;
+  readonly brewMs?: number;
+  readonly machines?: number;
+  readonly baristaTimeoutMs?: number;
+}
+
+/**
+ * The three apps on real ports, in this process, configured through the same environment
+ * variables a user sets, with a namespace of their own on the real RabbitMQ.
+ */
+export class Shop {
+  readonly namespace = `e2e-${randomUUID().slice(0, 8)}`;
+  private barista?: INestApplication;
+  private pager?: INestApplication;
+  private order?: INestApplication;
+  private baristaPort = 0;
+  private pagerPort = 0;
+  private orderPort = 0;
+
+  private constructor(readonly options: ShopOptions) {}
+
+  static async start(options: ShopOptions): Promise<Shop> {
+    const shop = new Shop(options);
+    try {
+      await shop.startBarista();
+      shop.pager = await shop.listen(createPagerApp(loadConfig(PagerConfig, shop.env())));
+      shop.pagerPort = port(shop.pager);
+      shop.order = await shop.listen(createOrderApp(loadConfig(OrderConfig, shop.env())));
+      shop.orderPort = port(shop.order);
+    } catch (error) {
+      await shop.close();
+      throw error;
+    }
+    return shop;
+  }
+
+  get orderUrl(): string {
+    return `http://127.0.0.1:${this.orderPort}`;
+  }
+
+  get pagerUrl(): string {
+    return `http://127.0.0.1:${this.pagerPort}`;
+  }
+
+  get baristaUrl(): string {
+    return `http://127.0.0.1:${this.baristaPort}`;
+  }
+
+  /** Starts barista (again), on the port it had before so that order still finds it. */
+  async startBarista(): Promise<void> {
+    const config = loadConfig(BaristaConfig, this.env());
+    this.barista = await this.listen(createBaristaApp(config), this.baristaPort);
+    this.baristaPort = port(this.barista);
+  }
+
+  async stopBarista(): Promise<void> {
+    await this.barista?.close();
+    this.barista = undefined;
+  }
+
+  async close(): Promise<void> {
+    for (const app of [this.order, this.pager, this.barista]) await app?.close();
+    if (this.options.transport === 'rmq') {
+      const broker = await Broker.connect();
+      try {
+        await broker.deleteNamespace(this.namespace);
+      } finally {
+        await broker.close();
+      }
+    }
+  }
+
+  private env(): NodeJS.ProcessEnv {
+    const { transport, brewMs = 20, machines = 4, baristaTimeoutMs = 10_000 } = this.options;
+    return {
+      TRANSPORT: transport,
+      LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'fatal',
+      AMQP_URL,
+      AMQP_NAMESPACE: this.namespace,
+      BREW_MS: String(brewMs),
+      ESPRESSO_MACHINES: String(machines),
+      BARISTA_ID: 'e2e-barista',
+      BARISTA_URL: this.baristaUrl,
+      PAGER_URL: this.pagerUrl,
+      BARISTA_TIMEOUT_MS: String(baristaTimeoutMs),
+    };
+  }
+
+  private async listen(creating: Promise<INestApplication>, at = 0): Promise<INestApplication> {
+    const app = await creating;
+    await app.listen(at, '127.0.0.1');
+    return app;
+  }
+}
+
+function port(app: INestApplication): number {
+  return (app.getHttpServer().address() as AddressInfo).port;
+}
