@@ -76,7 +76,7 @@ export class Order {
     return {
       id: this.id,
       customer: this.customer,
-      items: this.items,
+      items: this.items.map((item) => ({ ...item })),
       status: this.status,
       history: [...this.changes],
       correlationId: this.correlationId,

@@ -86,7 +86,15 @@ export class HttpOrderEvents extends OrderEvents implements OnApplicationShutdow
         `${to.hop} refused ${event.type} with ${statusCode}: ${text.slice(0, 300)}`,
       );
     }
-    return JSON.parse(text) as T;
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      throw new HopFailedError(
+        to.hop,
+        'rejected',
+        `${to.hop} answered ${statusCode} with a body that is not JSON`,
+      );
+    }
   }
 
   private failure(to: Downstream, error: unknown): HopFailedError {

@@ -30,15 +30,19 @@ export class BrewCoffeeHandler implements ICommandHandler<BrewCoffeeCommand> {
     @Inject(BREW_SETTINGS) private readonly settings: BrewSettings,
   ) {}
 
-  async execute({ order }: BrewCoffeeCommand): Promise<CoffeeBrewed> {
+  execute({ order }: BrewCoffeeCommand): Promise<CoffeeBrewed> {
     const { orderId } = order.data;
-    const inProgress = this.brewing.get(orderId);
-    if (inProgress) return inProgress;
-    const done = await this.log.find(orderId);
-    if (done) return done;
-    const brew = this.brew(order).finally(() => this.brewing.delete(orderId));
-    this.brewing.set(orderId, brew);
+    // Registered before any await, so that two deliveries arriving together share one brew.
+    let brew = this.brewing.get(orderId);
+    if (!brew) {
+      brew = this.brewOnce(order).finally(() => this.brewing.delete(orderId));
+      this.brewing.set(orderId, brew);
+    }
     return brew;
+  }
+
+  private async brewOnce(order: OrderPlaced): Promise<CoffeeBrewed> {
+    return (await this.log.find(order.data.orderId)) ?? this.brew(order);
   }
 
   private async brew(order: OrderPlaced): Promise<CoffeeBrewed> {

@@ -43,12 +43,14 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrderCommand> {
       return { order: current.view(), handOver };
     } catch (error) {
       if (!(error instanceof HopFailedError)) throw error;
-      order.markFailed(new Date(), `${error.hop}: ${error.message}`);
-      await this.orders.save(order);
+      // Read it again: the chain may have got as far as ready before a later hop failed.
+      const current = (await this.orders.findById(order.id)) ?? order;
+      current.markFailed(new Date(), `${error.hop}: ${error.message}`);
+      await this.orders.save(current);
       this.logger.warn(
         `Order ${order.id} failed at ${error.hop}: ${error.message} [${correlationId}]`,
       );
-      throw new OrderNotHandedOverError(order.view(), error);
+      throw new OrderNotHandedOverError(current.view(), error);
     }
   }
 }

@@ -1,0 +1,168 @@
+import 'reflect-metadata';
+import { EventTypes, type OrderPlaced, type PlaceOrderRequest } from '@app/contracts';
+import { Logger } from '@nestjs/common';
+import { CommandBus, CqrsModule } from '@nestjs/cqrs';
+import { Test, type TestingModule } from '@nestjs/testing';
+import type { Order } from '../../../domain/order';
+import { OrderRepository } from '../../../domain/order.repository';
+import { type HandOver, HopFailedError, OrderEvents } from '../../ports/order-events.port';
+import { OrderNotHandedOverError, PlaceOrderCommand } from './place-order.command';
+import { PlaceOrderHandler } from './place-order.handler';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+class FakeOrderRepository extends OrderRepository {
+  readonly orders = new Map<string, Order>();
+  readonly saved: string[] = [];
+
+  save(order: Order): Promise<void> {
+    this.orders.set(order.id, order);
+    this.saved.push(order.status);
+    return Promise.resolve();
+  }
+
+  findById(id: string): Promise<Order | undefined> {
+    return Promise.resolve(this.orders.get(id));
+  }
+
+  list(): Promise<{ orders: Order[]; total: number }> {
+    return Promise.reject(new Error('not used here'));
+  }
+}
+
+/** Hands over with whatever the test sets in `answer`, and notes what the store held then. */
+class FakeOrderEvents extends OrderEvents {
+  readonly handedOver: OrderPlaced[] = [];
+  readonly storedWhenHandedOver: (Order | undefined)[] = [];
+  answer: (event: OrderPlaced) => Promise<HandOver> = () => Promise.resolve('queued');
+
+  constructor(private readonly repository: FakeOrderRepository) {
+    super();
+  }
+
+  async orderPlaced(event: OrderPlaced): Promise<HandOver> {
+    this.handedOver.push(event);
+    this.storedWhenHandedOver.push(await this.repository.findById(event.data.orderId));
+    return this.answer(event);
+  }
+}
+
+const request: PlaceOrderRequest = {
+  customer: ' Grace ',
+  items: [{ drink: 'flat-white', size: 'medium', quantity: 1 }],
+};
+
+describe('PlaceOrderHandler', () => {
+  let moduleRef: TestingModule;
+  let commands: CommandBus;
+  let repository: FakeOrderRepository;
+  let events: FakeOrderEvents;
+
+  beforeAll(() => Logger.overrideLogger(false));
+
+  beforeEach(async () => {
+    repository = new FakeOrderRepository();
+    events = new FakeOrderEvents(repository);
+    moduleRef = await Test.createTestingModule({
+      imports: [CqrsModule.forRoot()],
+      providers: [
+        PlaceOrderHandler,
+        { provide: OrderRepository, useValue: repository },
+        { provide: OrderEvents, useValue: events },
+      ],
+    }).compile();
+    await moduleRef.init();
+    commands = moduleRef.get(CommandBus);
+  });
+
+  afterEach(() => moduleRef.close());
+
+  const place = (correlationId = 'corr-42') =>
+    commands.execute(new PlaceOrderCommand(request, correlationId));
+
+  it('saves the order before handing it over, and answers queued', async () => {
+    const result = await place();
+
+    expect(result.handOver).toBe('queued');
+    expect(result.order).toMatchObject({ customer: 'Grace', status: 'placed' });
+    expect(result.order.id).toMatch(UUID);
+    expect(events.storedWhenHandedOver[0]?.id).toBe(result.order.id);
+    expect(repository.saved).toEqual(['placed']);
+  });
+
+  it('answers completed with the order as the sync chain left it', async () => {
+    events.answer = async (event) => {
+      const order = await repository.findById(event.data.orderId);
+      order!.markReady(new Date().toISOString(), new Date().toISOString());
+      await repository.save(order!);
+      return 'completed';
+    };
+
+    const result = await place();
+
+    expect(result.handOver).toBe('completed');
+    expect(result.order.status).toBe('ready');
+    expect(result.order.history.map((change) => change.status)).toEqual([
+      'placed',
+      'brewing',
+      'ready',
+    ]);
+  });
+
+  it('hands over an OrderPlaced envelope for this order and correlation id', async () => {
+    const result = await place('corr-abc');
+
+    expect(events.handedOver).toHaveLength(1);
+    const [event] = events.handedOver;
+    expect(event.messageId).toMatch(UUID);
+    expect(event.type).toBe(EventTypes.OrderPlaced);
+    expect(event.correlationId).toBe('corr-abc');
+    expect(event.causationId).toBeUndefined();
+    expect(event.occurredAt).toBe(result.order.history[0].at);
+    expect(event.data).toEqual({
+      orderId: result.order.id,
+      customer: 'Grace',
+      items: [{ drink: 'flat-white', size: 'medium', quantity: 1 }],
+      placedAt: result.order.history[0].at,
+    });
+  });
+
+  it('gives every order its own id and message id', async () => {
+    const first = await place();
+    const second = await place();
+
+    expect(first.order.id).not.toBe(second.order.id);
+    expect(events.handedOver[0].messageId).not.toBe(events.handedOver[1].messageId);
+  });
+
+  it('saves the order as failed and throws OrderNotHandedOverError when a hop fails', async () => {
+    const hopFailure = new HopFailedError('barista', 'timeout', 'barista did not answer');
+    events.answer = () => Promise.reject(hopFailure);
+
+    const error: unknown = await place().catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(OrderNotHandedOverError);
+    const notHandedOver = error as OrderNotHandedOverError;
+    expect(notHandedOver.cause).toBe(hopFailure);
+    expect(notHandedOver.message).toBe('barista did not answer');
+    expect(notHandedOver.order.status).toBe('failed');
+    expect(notHandedOver.order.history.at(-1)).toMatchObject({
+      status: 'failed',
+      reason: 'barista: barista did not answer',
+    });
+    const stored = await repository.findById(notHandedOver.order.id);
+    expect(stored?.status).toBe('failed');
+    expect(repository.saved).toEqual(['placed', 'failed']);
+  });
+
+  it('lets any other error through unchanged, without marking the order failed', async () => {
+    const bug = new TypeError('something else broke');
+    events.answer = () => Promise.reject(bug);
+
+    await expect(place()).rejects.toBe(bug);
+
+    expect(repository.saved).toEqual(['placed']);
+    const [stored] = repository.orders.values();
+    expect(stored.status).toBe('placed');
+  });
+});

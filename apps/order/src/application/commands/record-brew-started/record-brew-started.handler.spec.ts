@@ -1,0 +1,112 @@
+import 'reflect-metadata';
+import { type BrewStarted, envelope, EventTypes } from '@app/contracts';
+import { CommandBus, CqrsModule } from '@nestjs/cqrs';
+import { Test, type TestingModule } from '@nestjs/testing';
+import { randomUUID } from 'node:crypto';
+import { Order } from '../../../domain/order';
+import { OrderNotFoundError, OrderRepository } from '../../../domain/order.repository';
+import { RecordBrewStartedCommand } from './record-brew-started.command';
+import { RecordBrewStartedHandler } from './record-brew-started.handler';
+
+const PLACED_AT = '2025-01-01T10:00:00.000Z';
+const STARTED_AT = '2025-01-01T10:00:01.000Z';
+
+class FakeOrderRepository extends OrderRepository {
+  readonly orders = new Map<string, Order>();
+  saves = 0;
+
+  save(order: Order): Promise<void> {
+    this.orders.set(order.id, order);
+    this.saves++;
+    return Promise.resolve();
+  }
+
+  findById(id: string): Promise<Order | undefined> {
+    return Promise.resolve(this.orders.get(id));
+  }
+
+  list(): Promise<{ orders: Order[]; total: number }> {
+    return Promise.reject(new Error('not used here'));
+  }
+}
+
+function brewStarted(orderId: string, startedAt = STARTED_AT): BrewStarted {
+  return envelope<BrewStarted>(
+    EventTypes.BrewStarted,
+    { orderId, baristaId: 'barista-1', machine: 2, startedAt },
+    { correlationId: 'corr-1', causationId: randomUUID() },
+  );
+}
+
+describe('RecordBrewStartedHandler', () => {
+  let moduleRef: TestingModule;
+  let commands: CommandBus;
+  let repository: FakeOrderRepository;
+  let order: Order;
+
+  beforeEach(async () => {
+    repository = new FakeOrderRepository();
+    order = Order.place({
+      id: randomUUID(),
+      customer: 'Ada',
+      items: [{ drink: 'mocha', size: 'large', quantity: 3 }],
+      correlationId: 'corr-1',
+      at: new Date(PLACED_AT),
+    });
+    repository.orders.set(order.id, order);
+    moduleRef = await Test.createTestingModule({
+      imports: [CqrsModule.forRoot()],
+      providers: [RecordBrewStartedHandler, { provide: OrderRepository, useValue: repository }],
+    }).compile();
+    await moduleRef.init();
+    commands = moduleRef.get(CommandBus);
+  });
+
+  afterEach(() => moduleRef.close());
+
+  it('marks the stored order brewing at the time brewing started', async () => {
+    await commands.execute(new RecordBrewStartedCommand(brewStarted(order.id)));
+
+    const stored = await repository.findById(order.id);
+    expect(stored?.status).toBe('brewing');
+    expect(stored?.view().history).toEqual([
+      { status: 'placed', at: PLACED_AT },
+      { status: 'brewing', at: STARTED_AT },
+    ]);
+    expect(repository.saves).toBe(1);
+  });
+
+  it('changes nothing when told again, even with another time', async () => {
+    const event = brewStarted(order.id);
+    await commands.execute(new RecordBrewStartedCommand(event));
+    await commands.execute(new RecordBrewStartedCommand(event));
+    await commands.execute(
+      new RecordBrewStartedCommand(brewStarted(order.id, '2025-01-01T10:00:02.000Z')),
+    );
+
+    expect(repository.saves).toBe(1);
+    expect(order.view().history.map((change) => change.at)).toEqual([PLACED_AT, STARTED_AT]);
+  });
+
+  it('does not move a ready order back to brewing when BrewStarted arrives late', async () => {
+    order.markReady(STARTED_AT, '2025-01-01T10:00:03.000Z');
+
+    await commands.execute(new RecordBrewStartedCommand(brewStarted(order.id)));
+
+    expect(order.status).toBe('ready');
+    expect(order.view().history).toHaveLength(3);
+    expect(repository.saves).toBe(0);
+  });
+
+  it('throws OrderNotFoundError for an order it does not know', async () => {
+    const unknown = randomUUID();
+
+    const error: unknown = await commands
+      .execute(new RecordBrewStartedCommand(brewStarted(unknown)))
+      .catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(OrderNotFoundError);
+    expect((error as OrderNotFoundError).orderId).toBe(unknown);
+    expect(repository.saves).toBe(0);
+  });
+});

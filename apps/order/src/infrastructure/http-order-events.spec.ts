@@ -1,0 +1,318 @@
+import 'reflect-metadata';
+import {
+  type CoffeeBrewed,
+  envelope,
+  EventTypes,
+  HttpHeaders,
+  type OrderPlaced,
+} from '@app/contracts';
+import { loadConfig } from '@app/platform';
+import type { CommandBus } from '@nestjs/cqrs';
+import { randomUUID } from 'node:crypto';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { MarkOrderReadyCommand } from '../application/commands/mark-order-ready/mark-order-ready.command';
+import { HopFailedError } from '../application/ports/order-events.port';
+import { OrderConfig } from '../order.config';
+import { HttpOrderEvents } from './http-order-events';
+
+interface Received {
+  readonly method?: string;
+  readonly path?: string;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: unknown;
+}
+
+type Reply = (body: unknown, response: ServerResponse) => void;
+
+/** A real HTTP server on a free local port that records each request and answers with `reply`. */
+interface FakeService {
+  readonly url: string;
+  readonly received: Received[];
+}
+
+const servers: Server[] = [];
+
+async function startService(reply: Reply): Promise<FakeService> {
+  const received: Received[] = [];
+  const server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const body: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      received.push({ method: request.method, path: request.url, headers: request.headers, body });
+      reply(body, response);
+    });
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, received };
+}
+
+/** The URL of a port nobody listens on (it was just freed). */
+async function closedPort(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `http://127.0.0.1:${port}`;
+}
+
+function json(response: ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { 'content-type': 'application/json' });
+  response.end(JSON.stringify(body));
+}
+
+/** Brews whatever order it is sent, as the real barista does. */
+const brewing: Reply = (body, response) => {
+  const order = body as OrderPlaced;
+  const now = new Date().toISOString();
+  json(
+    response,
+    200,
+    envelope<CoffeeBrewed>(
+      EventTypes.CoffeeBrewed,
+      {
+        orderId: order.data.orderId,
+        baristaId: 'fake-barista',
+        machine: 1,
+        startedAt: now,
+        customer: order.data.customer,
+        brewedAt: now,
+      },
+      { correlationId: order.correlationId, causationId: order.messageId },
+    ),
+  );
+};
+
+const buzzing: Reply = (body, response) => {
+  const brewed = body as CoffeeBrewed;
+  json(response, 201, { orderId: brewed.data.orderId, customer: brewed.data.customer });
+};
+
+const answering =
+  (status: number, text = ''): Reply =>
+  (_, response) => {
+    response.writeHead(status, { 'content-type': 'text/plain' });
+    response.end(text);
+  };
+
+const neverAnswering: Reply = () => undefined;
+
+function orderPlaced(): OrderPlaced {
+  const now = new Date().toISOString();
+  return envelope<OrderPlaced>(
+    EventTypes.OrderPlaced,
+    {
+      orderId: randomUUID(),
+      customer: 'Ada',
+      items: [{ drink: 'latte', size: 'large', quantity: 1 }],
+      placedAt: now,
+    },
+    { correlationId: `corr-${randomUUID()}` },
+  );
+}
+
+describe('HttpOrderEvents', () => {
+  let connected: HttpOrderEvents | undefined;
+  let commands: { execute: jest.Mock };
+
+  function connect(env: Record<string, string>): HttpOrderEvents {
+    commands = { execute: jest.fn().mockResolvedValue(undefined) };
+    const config = loadConfig(OrderConfig, {
+      BARISTA_TIMEOUT_MS: '2000',
+      PAGER_TIMEOUT_MS: '2000',
+      ...env,
+    });
+    connected = new HttpOrderEvents(config, commands as unknown as CommandBus);
+    return connected;
+  }
+
+  async function failure(promise: Promise<unknown>): Promise<HopFailedError> {
+    const error: unknown = await promise.then(
+      () => new Error('expected the hand-over to fail'),
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(HopFailedError);
+    return error as HopFailedError;
+  }
+
+  afterEach(async () => {
+    await connected?.onApplicationShutdown();
+    connected = undefined;
+    await Promise.all(
+      servers.splice(0).map(
+        (server) =>
+          new Promise<void>((resolve) => {
+            server.closeAllConnections();
+            server.close(() => resolve());
+          }),
+      ),
+    );
+  });
+
+  it('posts OrderPlaced to the barista, marks the order ready, buzzes the pager, completes', async () => {
+    const barista = await startService(brewing);
+    let readyBeforePager = false;
+    const pager = await startService((body, response) => {
+      readyBeforePager = commands.execute.mock.calls.length === 1;
+      buzzing(body, response);
+    });
+    const order = orderPlaced();
+
+    const handOver = await connect({ BARISTA_URL: barista.url, PAGER_URL: pager.url }).orderPlaced(
+      order,
+    );
+
+    expect(handOver).toBe('completed');
+    expect(barista.received).toHaveLength(1);
+    expect(barista.received[0]).toMatchObject({ method: 'POST', path: '/brews', body: order });
+    expect(barista.received[0].headers).toMatchObject({
+      'content-type': 'application/json',
+      [HttpHeaders.CorrelationId]: order.correlationId,
+      [HttpHeaders.MessageId]: order.messageId,
+    });
+
+    expect(commands.execute).toHaveBeenCalledTimes(1);
+    const command = commands.execute.mock.calls[0][0] as MarkOrderReadyCommand;
+    expect(command).toBeInstanceOf(MarkOrderReadyCommand);
+    expect(command.event.type).toBe(EventTypes.CoffeeBrewed);
+    expect(command.event.data.orderId).toBe(order.data.orderId);
+    expect(readyBeforePager).toBe(true);
+
+    expect(pager.received).toHaveLength(1);
+    const buzz = pager.received[0];
+    expect(buzz).toMatchObject({ method: 'POST', path: '/buzzes', body: command.event });
+    expect(buzz.headers).toMatchObject({
+      [HttpHeaders.CorrelationId]: order.correlationId,
+      [HttpHeaders.MessageId]: command.event.messageId,
+    });
+    expect(command.event.messageId).not.toBe(order.messageId);
+  });
+
+  it('fails at the barista, unavailable, when nobody listens there', async () => {
+    const pager = await startService(buzzing);
+    const events = connect({ BARISTA_URL: await closedPort(), PAGER_URL: pager.url });
+
+    const error = await failure(events.orderPlaced(orderPlaced()));
+
+    expect(error).toMatchObject({ hop: 'barista', failure: 'unavailable' });
+    expect(error.message).toBe('barista refused the connection');
+    expect(commands.execute).not.toHaveBeenCalled();
+    expect(pager.received).toHaveLength(0);
+  });
+
+  it('fails at the barista with a timeout when it does not answer in time', async () => {
+    const barista = await startService(neverAnswering);
+    const pager = await startService(buzzing);
+    const events = connect({
+      BARISTA_URL: barista.url,
+      PAGER_URL: pager.url,
+      BARISTA_TIMEOUT_MS: '100',
+    });
+
+    const error = await failure(events.orderPlaced(orderPlaced()));
+
+    expect(error).toMatchObject({ hop: 'barista', failure: 'timeout' });
+    expect(error.message).toContain('100 ms');
+    expect(barista.received).toHaveLength(1);
+    expect(commands.execute).not.toHaveBeenCalled();
+    expect(pager.received).toHaveLength(0);
+  }, 5000);
+
+  it('fails at the barista, unavailable, when it answers 500', async () => {
+    const barista = await startService(answering(500, 'boom'));
+    const pager = await startService(buzzing);
+    const events = connect({ BARISTA_URL: barista.url, PAGER_URL: pager.url });
+
+    const error = await failure(events.orderPlaced(orderPlaced()));
+
+    expect(error).toMatchObject({ hop: 'barista', failure: 'unavailable' });
+    expect(error.message).toContain('500');
+    expect(pager.received).toHaveLength(0);
+  });
+
+  it('fails at the barista, rejected, when it answers 400, quoting its answer', async () => {
+    const barista = await startService(answering(400, 'data.orderId must be a UUID'));
+    const pager = await startService(buzzing);
+    const events = connect({ BARISTA_URL: barista.url, PAGER_URL: pager.url });
+
+    const error = await failure(events.orderPlaced(orderPlaced()));
+
+    expect(error).toMatchObject({ hop: 'barista', failure: 'rejected' });
+    expect(error.message).toContain('400');
+    expect(error.message).toContain('data.orderId must be a UUID');
+    expect(commands.execute).not.toHaveBeenCalled();
+    expect(pager.received).toHaveLength(0);
+  });
+
+  it('fails at the barista, rejected, when it answers with another order', async () => {
+    const barista = await startService((body, response) => {
+      const order = body as OrderPlaced;
+      brewing({ ...order, data: { ...order.data, orderId: randomUUID() } }, response);
+    });
+    const pager = await startService(buzzing);
+    const events = connect({ BARISTA_URL: barista.url, PAGER_URL: pager.url });
+
+    const error = await failure(events.orderPlaced(orderPlaced()));
+
+    expect(error).toMatchObject({ hop: 'barista', failure: 'rejected' });
+    expect(commands.execute).not.toHaveBeenCalled();
+    expect(pager.received).toHaveLength(0);
+  });
+
+  it('fails at the barista (not with a bare SyntaxError) when it answers 200 with a body that is not JSON', async () => {
+    const barista = await startService(answering(200, '<html>Bad gateway</html>'));
+    const pager = await startService(buzzing);
+    const events = connect({ BARISTA_URL: barista.url, PAGER_URL: pager.url });
+
+    const error = await failure(events.orderPlaced(orderPlaced()));
+
+    expect(error.hop).toBe('barista');
+    expect(commands.execute).not.toHaveBeenCalled();
+    expect(pager.received).toHaveLength(0);
+  });
+
+  it('fails at the pager when nobody listens there, after marking the order ready', async () => {
+    const barista = await startService(brewing);
+    const events = connect({ BARISTA_URL: barista.url, PAGER_URL: await closedPort() });
+
+    const error = await failure(events.orderPlaced(orderPlaced()));
+
+    expect(error).toMatchObject({ hop: 'pager', failure: 'unavailable' });
+    expect(error.message).toBe('pager refused the connection');
+    expect(commands.execute).toHaveBeenCalledTimes(1);
+  });
+
+  it('fails at the pager, rejected, when it answers 400', async () => {
+    const barista = await startService(brewing);
+    const pager = await startService(answering(400, 'no'));
+    const events = connect({ BARISTA_URL: barista.url, PAGER_URL: pager.url });
+
+    const error = await failure(events.orderPlaced(orderPlaced()));
+
+    expect(error).toMatchObject({ hop: 'pager', failure: 'rejected' });
+  });
+
+  it('balances the orders across every BARISTA_URL', async () => {
+    const first = await startService(brewing);
+    const second = await startService(brewing);
+    const pager = await startService(buzzing);
+    const events = connect({ BARISTA_URL: `${first.url},${second.url}`, PAGER_URL: pager.url });
+
+    for (let i = 0; i < 10; i++) {
+      await expect(events.orderPlaced(orderPlaced())).resolves.toBe('completed');
+    }
+
+    expect(first.received.length).toBeGreaterThan(0);
+    expect(second.received.length).toBeGreaterThan(0);
+    expect(first.received.length + second.received.length).toBe(10);
+    expect(pager.received).toHaveLength(10);
+  });
+});

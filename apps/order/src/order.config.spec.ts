@@ -1,0 +1,65 @@
+import 'reflect-metadata';
+import { ConfigError, loadConfig } from '@app/platform';
+import { OrderConfig } from './order.config';
+
+/** The one-line message of the ConfigError that loading `env` throws. */
+function refusal(env: Record<string, string>): string {
+  let thrown: unknown;
+  try {
+    loadConfig(OrderConfig, env);
+  } catch (error) {
+    thrown = error;
+  }
+  expect(thrown).toBeInstanceOf(ConfigError);
+  return (thrown as ConfigError).message;
+}
+
+describe('OrderConfig', () => {
+  it('has defaults for every variable', () => {
+    expect(loadConfig(OrderConfig, {})).toMatchObject({
+      TRANSPORT: 'http',
+      ORDER_PORT: 3000,
+      BARISTA_URL: 'http://127.0.0.1:3001',
+      PAGER_URL: 'http://127.0.0.1:3002',
+      BARISTA_TIMEOUT_MS: 10000,
+      PAGER_TIMEOUT_MS: 2000,
+      ORDER_PREFETCH: 100,
+    });
+  });
+
+  it('reads numbers as numbers and a list of barista URLs as given', () => {
+    const config = loadConfig(OrderConfig, {
+      ORDER_PORT: '4000',
+      BARISTA_TIMEOUT_MS: '100',
+      BARISTA_URL: 'http://10.0.0.1:3001,https://barista.example:443',
+      TRANSPORT: 'RMQ',
+    });
+
+    expect(config.ORDER_PORT).toBe(4000);
+    expect(config.BARISTA_TIMEOUT_MS).toBe(100);
+    expect(config.BARISTA_URL).toBe('http://10.0.0.1:3001,https://barista.example:443');
+    expect(config.TRANSPORT).toBe('rmq');
+  });
+
+  it("ignores the other apps' variables, even invalid ones", () => {
+    const config = loadConfig(OrderConfig, { BREW_MS: 'abc', PAGER_PORT: '70000' });
+
+    expect(config).not.toHaveProperty('BREW_MS');
+    expect(config).not.toHaveProperty('PAGER_PORT');
+  });
+
+  it.each([
+    ['ORDER_PORT', '70000', 'accepts a whole number from 1 to 65535'],
+    ['ORDER_PORT', 'http', 'accepts a whole number from 1 to 65535'],
+    ['TRANSPORT', 'kafka', 'accepts http or rmq'],
+    ['BARISTA_URL', 'ftp://x', 'accepts one or more http(s):// URLs separated by commas'],
+    ['BARISTA_URL', 'http://a,', 'accepts one or more http(s):// URLs separated by commas'],
+    ['PAGER_URL', 'localhost:3002', 'accepts one or more http(s):// URLs separated by commas'],
+    ['PAGER_TIMEOUT_MS', '5', 'accepts a whole number of milliseconds from 10 to 600000'],
+  ])('refuses %s=%s in one line saying what it accepts', (name, value, accepts) => {
+    const message = refusal({ [name]: value });
+
+    expect(message).not.toContain('\n');
+    expect(message).toContain(`${name}=${JSON.stringify(value)}: ${accepts}`);
+  });
+});
