@@ -11,6 +11,8 @@ const transform = {
 
 /** @type {import('jest').Config} */
 module.exports = {
+  // Jest reads testTimeout from the root config only, not per project; unit tests are far quicker.
+  testTimeout: 60000,
   projects: [
     {
       displayName: 'unit',
@@ -31,7 +33,6 @@ module.exports = {
       testMatch: ['**/*.e2e-spec.ts'],
       transform,
       moduleNameMapper,
-      testTimeout: 60000,
     },
   ],
 };

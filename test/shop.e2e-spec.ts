@@ -33,6 +33,16 @@ describe.each(TRANSPORTS)(
         return body.status === 'ready' ? body : undefined;
       });
 
+    /** One poll of the list for many orders, rather than a poller per order. */
+    const allReady = (ids: readonly string[]) =>
+      eventually(`${ids.length} orders to be ready`, async () => {
+        const { body } = await get<{ orders: OrderBody[] }>(
+          `${shop.orderUrl}/orders?status=ready&limit=1000`,
+        );
+        const ready = new Set(body.orders.map((order) => order.id));
+        return ids.every((id) => ready.has(id)) ? true : undefined;
+      });
+
     const buzzedOnce = (id: string) =>
       eventually(`order ${id} to be buzzed`, () =>
         Promise.resolve(buzzes.count(id) > 0 ? buzzes.count(id) : undefined),
@@ -70,13 +80,9 @@ describe.each(TRANSPORTS)(
       const ids = placed.map((reply) => reply.body.id);
       expect(new Set(ids).size).toBe(50);
 
-      await Promise.all(ids.map(readyOrder));
-      await Promise.all(ids.map(buzzedOnce));
+      await buzzes.waitFor(ids);
+      await allReady(ids);
       expect(ids.map((id) => buzzes.count(id))).toEqual(Array(50).fill(1));
-      const { body } = await get<{ orders: OrderBody[]; total: number }>(
-        `${shop.orderUrl}/orders?status=ready&limit=1000`,
-      );
-      expect(body.orders.map((order) => order.id)).toEqual(expect.arrayContaining(ids));
     });
 
     it('answers 400 naming the offending fields, and refuses unknown fields', async () => {
@@ -187,8 +193,9 @@ describe.each(TRANSPORTS)(
               );
             }
             await shop.startBarista();
-            await Promise.all(placed.map((reply) => readyOrder(reply.body.id)));
-            await Promise.all(placed.map((reply) => buzzedOnce(reply.body.id)));
+            const ids = placed.map((reply) => reply.body.id);
+            await buzzes.waitFor(ids);
+            await allReady(ids);
             expect(placed.map((reply) => buzzes.count(reply.body.id))).toEqual(Array(5).fill(1));
           } else {
             for (const reply of placed) {

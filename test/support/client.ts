@@ -1,11 +1,14 @@
 import type { PlaceOrderRequest } from '@app/contracts';
 
+// Replies are whatever the service answered; each test states the shape it expects.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export interface Reply<T = any> {
   readonly status: number;
   readonly body: T;
   readonly headers: Headers;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function post<T = any>(
   url: string,
   body: unknown,
@@ -19,6 +22,7 @@ export async function post<T = any>(
   return { status: response.status, body: (await response.json()) as T, headers: response.headers };
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function get<T = any>(url: string): Promise<Reply<T>> {
   const response = await fetch(url);
   return { status: response.status, body: (await response.json()) as T, headers: response.headers };
@@ -51,10 +55,10 @@ export async function eventually<T>(
     }
     if (Date.now() > deadline) {
       throw new Error(
-        `Timed out after ${ms} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`,
+        `Timed out after ${ms} ms waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`,
       );
     }
-    await new Promise((resolve) => setTimeout(resolve, 25));
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
 
@@ -70,6 +74,7 @@ export class BuzzListener {
   readonly buzzes: BuzzSeen[] = [];
   private readonly abort = new AbortController();
   private done: Promise<void> = Promise.resolve();
+  private readonly waiters = new Set<() => void>();
 
   static async follow(pagerUrl: string): Promise<BuzzListener> {
     const listener = new BuzzListener();
@@ -81,6 +86,27 @@ export class BuzzListener {
 
   count(orderId: string): number {
     return this.buzzes.filter((buzz) => buzz.orderId === orderId).length;
+  }
+
+  /** Resolves once every one of `orderIds` has been buzzed; fails after `ms`. */
+  async waitFor(orderIds: readonly string[], ms = 20_000): Promise<void> {
+    const missing = () => orderIds.filter((id) => this.count(id) === 0);
+    if (missing().length === 0) return;
+    await new Promise<void>((resolve, reject) => {
+      const check = () => {
+        if (missing().length > 0) return;
+        clearTimeout(timer);
+        this.waiters.delete(check);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.waiters.delete(check);
+        reject(
+          new Error(`${missing().length} of ${orderIds.length} orders not buzzed in ${ms} ms`),
+        );
+      }, ms);
+      this.waiters.add(check);
+    });
   }
 
   async close(): Promise<void> {

@@ -59,8 +59,9 @@ export class Shop {
     return `http://127.0.0.1:${this.baristaPort}`;
   }
 
-  /** Starts barista (again), on the port it had before so that order still finds it. */
+  /** Starts barista (again, unless it runs), on its earlier port so that order still finds it. */
   async startBarista(): Promise<void> {
+    if (this.barista) return;
     const config = loadConfig(BaristaConfig, this.env());
     this.barista = await this.listen(createBaristaApp(config), this.baristaPort);
     this.baristaPort = port(this.barista);

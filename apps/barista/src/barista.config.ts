@@ -20,8 +20,9 @@ export class BaristaConfig extends CommonConfig {
   public readonly BARISTA_ID?: string;
 
   /**
-   * Unacknowledged messages one barista holds. Defaults to ESPRESSO_MACHINES, so that
-   * competing baristas share the queue fairly instead of one hoarding it.
+   * Unacknowledged messages one barista holds. Defaults to twice ESPRESSO_MACHINES: enough that
+   * a machine never idles while the previous order's CoffeeBrewed awaits its confirm, few enough
+   * that competing baristas share the queue fairly instead of one hoarding it.
    */
   @IsOptional()
   @IntRange(1, 10000)

@@ -62,6 +62,6 @@ export function baristaMessaging(config: BaristaConfig) {
   return rmqMessagingOptions(
     config,
     'barista',
-    config.BARISTA_PREFETCH ?? config.ESPRESSO_MACHINES,
+    config.BARISTA_PREFETCH ?? 2 * config.ESPRESSO_MACHINES,
   );
 }

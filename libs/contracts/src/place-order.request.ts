@@ -1,3 +1,5 @@
+// class-transformer's @Type reads decorator metadata: make sure the polyfill is loaded first.
+import 'reflect-metadata';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,

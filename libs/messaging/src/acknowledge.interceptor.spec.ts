@@ -10,6 +10,7 @@ import { RmqContext } from '@nestjs/microservices';
 import type { ConsumeMessage } from 'amqplib';
 import { defer, lastValueFrom, throwError } from 'rxjs';
 import { AcknowledgeInterceptor } from './acknowledge.interceptor';
+import { PublishFailedError } from './rmq-event.publisher';
 import { messageValidationPipe } from './message-validation.pipe';
 
 function fakeChannel() {
@@ -137,5 +138,29 @@ describe('AcknowledgeInterceptor', () => {
 
     expect(reason()).toBe('invalid message: no such order');
     expect(steps).toEqual(['publish', 'ack']);
+  });
+
+  const settle = (handler: CallHandler) =>
+    lastValueFrom(interceptor.intercept(context, handler), { defaultValue: undefined });
+
+  it('leaves a message for redelivery when its channel is closing, instead of dead-lettering it', async () => {
+    const closing = Object.assign(new Error('Channel closing'), { name: 'IllegalOperationError' });
+    await settle({ handle: () => throwError(() => closing) });
+
+    expect(channel.publish).not.toHaveBeenCalled();
+    expect(channel.ack).not.toHaveBeenCalled();
+    expect(channel.nack).not.toHaveBeenCalled();
+  });
+
+  it('requeues once when a publish was not confirmed, and dead-letters it the second time', async () => {
+    const unconfirmed = new PublishFailedError('the broker did not confirm coffee.brewed');
+    await settle({ handle: () => throwError(() => unconfirmed) });
+    expect(channel.nack).toHaveBeenCalledWith(message, false, true);
+    expect(channel.publish).not.toHaveBeenCalled();
+
+    Object.assign(message.fields, { redelivered: true });
+    await settle({ handle: () => throwError(() => unconfirmed) });
+    expect(reason()).toBe('handler failed: the broker did not confirm coffee.brewed');
+    expect(channel.ack).toHaveBeenCalledWith(message);
   });
 });

@@ -1,13 +1,17 @@
-import { Transform } from 'class-transformer';
+// class-transformer's @Type reads decorator metadata: make sure the polyfill is loaded first.
+import 'reflect-metadata';
+import { Transform, Type } from 'class-transformer';
 import { IsIn, IsInt, IsString, Matches, Max, Min } from 'class-validator';
 
 /** A whole number from `min` to `max`, with one message that says what is accepted. */
 export function IntRange(min: number, max: number, unit = ''): PropertyDecorator {
   const message = `accepts a whole number${unit ? ` of ${unit}` : ''} from ${min} to ${max}`;
   return (target, key) => {
-    IsInt({ message })(target, key as string);
-    Min(min, { message })(target, key as string);
-    Max(max, { message })(target, key as string);
+    // Explicit, rather than relying on emitted design:type metadata that some builds lack.
+    Type(() => Number)(target, key);
+    IsInt({ message })(target, key);
+    Min(min, { message })(target, key);
+    Max(max, { message })(target, key);
   };
 }
 

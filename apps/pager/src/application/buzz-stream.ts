@@ -1,4 +1,4 @@
-import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Injectable } from '@nestjs/common';
 import { EventsHandler, type IEventHandler } from '@nestjs/cqrs';
 import { Subject, type Observable } from 'rxjs';
 import type { Buzz } from '../domain/buzz';
@@ -7,7 +7,7 @@ import { CustomerBuzzedEvent } from './events/customer-buzzed.event';
 /** The live stream of buzzes that customer pages and the benchmark follow. */
 @Injectable()
 @EventsHandler(CustomerBuzzedEvent)
-export class BuzzStream implements IEventHandler<CustomerBuzzedEvent>, OnApplicationShutdown {
+export class BuzzStream implements IEventHandler<CustomerBuzzedEvent>, BeforeApplicationShutdown {
   private readonly buzzes = new Subject<Buzz>();
 
   handle(event: CustomerBuzzedEvent): void {
@@ -18,8 +18,8 @@ export class BuzzStream implements IEventHandler<CustomerBuzzedEvent>, OnApplica
     return this.buzzes.asObservable();
   }
 
-  /** Ends open streams, or the HTTP server would wait on them forever when shutting down. */
-  onApplicationShutdown(): void {
+  /** Ends open streams before the HTTP server closes, or it would wait on them forever. */
+  beforeApplicationShutdown(): void {
     this.buzzes.complete();
   }
 }

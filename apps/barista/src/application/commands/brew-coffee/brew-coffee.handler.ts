@@ -57,10 +57,14 @@ export class BrewCoffeeHandler implements ICommandHandler<BrewCoffeeCommand> {
         machine,
         startedAt: started.toISOString(),
       };
-      await this.events.brewStarted(
-        envelope<BrewStarted>(EventTypes.BrewStarted, base, trace, started),
-      );
-      if (this.settings.brewMs > 0) await sleep(this.settings.brewMs);
+      // The news that brewing started travels while the coffee brews; both must be done
+      // before the coffee counts as made.
+      await Promise.all([
+        this.events.brewStarted(
+          envelope<BrewStarted>(EventTypes.BrewStarted, base, trace, started),
+        ),
+        this.settings.brewMs > 0 ? sleep(this.settings.brewMs) : undefined,
+      ]);
       const finished = new Date();
       brewed = envelope<CoffeeBrewed>(
         EventTypes.CoffeeBrewed,
