@@ -128,6 +128,7 @@ export class BuzzListener {
             this.buzzes.push(JSON.parse(line.slice(5).trim()) as BuzzSeen);
         }
       }
+      for (const waiter of [...this.waiters]) waiter();
     }
   }
 }
