@@ -1,0 +1,36 @@
+# syntax=docker/dockerfile:1
+# One image recipe for the three apps. The build stage compiles all of them (one cached layer
+# shared by every service); the runtime stage holds production dependencies and the bundles,
+# and starts the app named by APP (order, barista or pager).
+#
+#   docker build --build-arg APP=barista -t coffee-shop-barista .
+#   docker run --rm -e TRANSPORT=rmq -e AMQP_URL=amqp://guest:guest@rabbitmq:5672 coffee-shop-barista
+
+ARG NODE_IMAGE=node:20-slim
+
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY . .
+RUN npm run build
+
+FROM ${NODE_IMAGE} AS prod-deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
+
+FROM ${NODE_IMAGE} AS runtime
+WORKDIR /app
+ENV NODE_ENV=production
+COPY --from=prod-deps /app/node_modules ./node_modules
+COPY package.json ./
+COPY --from=build /app/dist/apps ./dist/apps
+ARG APP=order
+# HOST: inside a container the app must listen on every interface, not on loopback only.
+ENV APP=${APP} \
+    HOST=0.0.0.0
+USER node
+# A shell form would keep sh as PID 1 and swallow SIGTERM; `exec` hands PID 1 to node, so Nest's
+# shutdown hooks run on `docker stop`. (Exec-form CMD does not expand ${APP} by itself.)
+CMD ["sh", "-c", "exec node \"dist/apps/${APP}/main.js\""]

@@ -1,0 +1,313 @@
+// docker-compose.yml cannot be run on a machine without a Docker engine, so this suite checks what
+// can be checked without one: the file parses, it has the shape the README promises (one
+// TRANSPORT switch, a scalable barista), and each app's environment, as compose would resolve it,
+// is accepted by that app's own config class, so that a renamed variable or a bad default fails
+// here rather than in a container that restarts forever.
+// First, as in each app's main.ts: the config classes' decorators need it to record the types
+// that loadConfig converts the variables to.
+import 'reflect-metadata';
+import { ConfigError, loadConfig, type CommonConfig } from '@app/platform';
+import { getMetadataStorage } from 'class-validator';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { BaristaConfig } from '../apps/barista/src/barista.config';
+import { OrderConfig } from '../apps/order/src/order.config';
+import { PagerConfig } from '../apps/pager/src/pager.config';
+
+const ROOT = join(__dirname, '..');
+const COMPOSE_FILE = join(ROOT, 'docker-compose.yml');
+
+type ConfigClass = new () => CommonConfig;
+type Env = Record<string, string>;
+
+interface ComposeService {
+  image?: string;
+  build?: string | { context?: string; args?: Record<string, string> | string[] };
+  environment?: Record<string, string | number | boolean | null> | string[];
+  ports?: (string | number | { target: number; published?: string | number })[];
+  expose?: (string | number)[];
+  container_name?: string;
+  healthcheck?: { test?: string | string[] };
+  depends_on?: string[] | Record<string, { condition?: string }>;
+}
+
+interface ComposeFile {
+  services: Record<string, ComposeService>;
+}
+
+const APPS: { service: string; config: ConfigClass; portVar: string; port: number }[] = [
+  { service: 'order', config: OrderConfig, portVar: 'ORDER_PORT', port: 3000 },
+  { service: 'barista', config: BaristaConfig, portVar: 'BARISTA_PORT', port: 3001 },
+  { service: 'pager', config: PagerConfig, portVar: 'PAGER_PORT', port: 3002 },
+];
+
+const compose = parse(readFileSync(COMPOSE_FILE, 'utf8'), { merge: true }) as ComposeFile;
+
+/**
+ * Compose's variable interpolation: `$$`, `$VAR`, `${VAR}`, `${VAR:-default}`, `${VAR-default}`,
+ * `${VAR:?error}`, `${VAR?error}`, `${VAR:+alt}` and `${VAR+alt}`, resolved against `vars` only
+ * (never this process's environment, so the result does not depend on who runs the test).
+ */
+function interpolate(value: string, vars: Env): string {
+  const pattern = /\$(?:(\$)|\{([A-Za-z_]\w*)(?:(:?[-?+])([^}]*))?\}|([A-Za-z_]\w*))/g;
+  return value.replace(
+    pattern,
+    (_match, dollar?: string, name?: string, op?: string, arg?: string, bare?: string) => {
+      if (dollar) return '$';
+      if (bare) return vars[bare] ?? '';
+      const key = name!;
+      const set = key in vars;
+      const nonEmpty = set && vars[key] !== '';
+      const present = op?.startsWith(':') ? nonEmpty : set;
+      switch (op?.slice(-1)) {
+        case '-':
+          return present ? vars[key] : (arg ?? '');
+        case '+':
+          return present ? (arg ?? '') : '';
+        case '?':
+          if (!present) throw new Error(`${key} is required by docker-compose.yml: ${arg}`);
+          return vars[key];
+        default:
+          return vars[key] ?? '';
+      }
+    },
+  );
+}
+
+/** A service's `environment`, map or list form, as raw (uninterpolated) strings. */
+function rawEnvironment(service: ComposeService): Env {
+  const env = service.environment ?? {};
+  if (Array.isArray(env)) {
+    return Object.fromEntries(
+      env.map((entry) => {
+        const eq = entry.indexOf('=');
+        return eq < 0 ? [entry, ''] : [entry.slice(0, eq), entry.slice(eq + 1)];
+      }),
+    );
+  }
+  return Object.fromEntries(
+    Object.entries(env).map(([key, value]) => [key, value === null ? '' : String(value)]),
+  );
+}
+
+/** What the container's process would see, for the given .env / shell variables. */
+function resolvedEnvironment(service: string, vars: Env = {}): Env {
+  const raw = rawEnvironment(compose.services[service]);
+  return Object.fromEntries(
+    Object.entries(raw).map(([key, value]) => [key, interpolate(value, vars)]),
+  );
+}
+
+/** The variables a config class reads (the same metadata that loadConfig walks). */
+function declaredVariables(config: ConfigClass): string[] {
+  const names = getMetadataStorage()
+    .getTargetValidationMetadatas(config, '', true, false)
+    .map((metadata) => metadata.propertyName);
+  return [...new Set(names)].sort();
+}
+
+function defaultOf(config: ConfigClass, name: string): string {
+  const value = (new config() as unknown as Record<string, string | number | undefined>)[name];
+  return value === undefined ? '' : String(value);
+}
+
+function healthcheckText(service: ComposeService): string {
+  const test = service.healthcheck?.test ?? '';
+  return Array.isArray(test) ? test.join(' ') : test;
+}
+
+/** The container ports a service publishes on the host, e.g. '3000:3000' -> 3000. */
+function publishedTargets(service: ComposeService): number[] {
+  return (service.ports ?? []).map((port) => {
+    if (typeof port === 'object') return Number(port.target);
+    const spec = String(port).split('/')[0];
+    return Number(spec.split(':').pop());
+  });
+}
+
+/** A compose CLI that can validate the file offline, if this machine has one. */
+function composeCommand(): string[] | undefined {
+  for (const command of [['docker', 'compose'], ['docker-compose']]) {
+    try {
+      execFileSync(command[0], [...command.slice(1), 'version'], { stdio: 'ignore' });
+      return command;
+    } catch {
+      // not installed, or the compose plugin is missing: try the next one
+    }
+  }
+  return undefined;
+}
+
+describe('docker-compose.yml', () => {
+  it('defines RabbitMQ with its management UI and a ping healthcheck, and the three apps', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(
+      expect.arrayContaining(['barista', 'order', 'pager', 'rabbitmq']),
+    );
+    const rabbitmq = compose.services.rabbitmq;
+    expect(rabbitmq.image).toMatch(/^rabbitmq:3\.13-management/);
+    expect(publishedTargets(rabbitmq)).toEqual(expect.arrayContaining([5672, 15672]));
+    expect(healthcheckText(rabbitmq)).toMatch(/rabbitmq-diagnostics.*\bping\b/);
+  });
+
+  it('switches all three apps with the one TRANSPORT variable', () => {
+    const raw = APPS.map(({ service }) => rawEnvironment(compose.services[service]).TRANSPORT);
+    expect(raw[0]).toMatch(/^\$\{TRANSPORT(:?-[a-z]+)?\}$/);
+    expect(raw).toEqual([raw[0], raw[0], raw[0]]);
+  });
+
+  it.each(APPS)(
+    '$service is built from the Dockerfile as its own app, listens on 0.0.0.0 and waits for RabbitMQ',
+    ({ service }) => {
+      const definition = compose.services[service];
+      const build = definition.build;
+      expect(typeof build === 'object' && !Array.isArray(build.args) && build.args?.APP).toBe(
+        service,
+      );
+      expect(resolvedEnvironment(service).HOST).toBe('0.0.0.0');
+      expect(resolvedEnvironment(service).AMQP_URL).toBe('amqp://guest:guest@rabbitmq:5672');
+      const dependsOn = definition.depends_on;
+      expect(Array.isArray(dependsOn) ? undefined : dependsOn?.rabbitmq?.condition).toBe(
+        'service_healthy',
+      );
+    },
+  );
+
+  it('lets barista scale: no fixed host port, no container name', () => {
+    const barista = compose.services.barista;
+    expect(barista.ports ?? []).toEqual([]);
+    expect(barista.container_name).toBeUndefined();
+    expect((barista.expose ?? []).map(Number)).toContain(3001);
+  });
+
+  it('reaches barista and pager by their service names under http', () => {
+    const order = resolvedEnvironment('order');
+    expect(order.BARISTA_URL).toBe('http://barista:3001');
+    expect(order.PAGER_URL).toBe('http://pager:3002');
+  });
+
+  describe.each(['http', 'rmq'])('with TRANSPORT=%s', (transport) => {
+    it.each(APPS)(
+      "$service's environment is accepted by its config class",
+      ({ service, config, portVar, port }) => {
+        const env = resolvedEnvironment(service, { TRANSPORT: transport });
+        const loaded = loadConfig(config, env) as CommonConfig & Record<string, unknown>;
+        expect(loaded.TRANSPORT).toBe(transport);
+        expect(loaded.HOST).toBe('0.0.0.0');
+        expect(loaded[portVar]).toBe(port);
+      },
+    );
+  });
+
+  it('defaults to rmq when TRANSPORT is not set', () => {
+    for (const { service, config } of APPS) {
+      expect(loadConfig(config, resolvedEnvironment(service)).TRANSPORT).toBe('rmq');
+    }
+  });
+
+  it.each(APPS)(
+    '$service sets only variables its config class reads (no typos, no other app’s settings)',
+    ({ service, config }) => {
+      const declared = declaredVariables(config);
+      const unknown = Object.keys(rawEnvironment(compose.services[service])).filter(
+        (name) => !declared.includes(name),
+      );
+      expect(unknown).toEqual([]);
+    },
+  );
+
+  it.each(APPS)(
+    "$service's healthcheck and port match the port it listens on",
+    ({ service, portVar, port }) => {
+      const definition = compose.services[service];
+      expect(resolvedEnvironment(service)[portVar]).toBe(String(port));
+      expect(healthcheckText(definition)).toContain(`http://127.0.0.1:${port}/health`);
+      if (service !== 'barista') expect(publishedTargets(definition)).toEqual([port]);
+    },
+  );
+
+  it("falls back on the apps' own defaults for every tunable except TRANSPORT", () => {
+    const interpolated = /^\$\{([A-Z_][A-Z0-9_]*):?-([^}]*)\}$/;
+    let checked = 0;
+    for (const { service, config } of APPS) {
+      for (const [name, raw] of Object.entries(rawEnvironment(compose.services[service]))) {
+        const match = interpolated.exec(raw);
+        if (!match || name === 'TRANSPORT') continue;
+        expect({ name, variable: match[1] }).toEqual({ name, variable: name });
+        expect({ name, fallback: match[2] }).toEqual({ name, fallback: defaultOf(config, name) });
+        checked += 1;
+      }
+    }
+    expect(checked).toBeGreaterThan(5);
+  });
+
+  it('rejects a wrong value with a message naming the variable', () => {
+    const brew = resolvedEnvironment('barista', { BREW_MS: 'abc' });
+    expect(brew.BREW_MS).toBe('abc');
+    expect(() => loadConfig(BaristaConfig, brew)).toThrow(ConfigError);
+    expect(() => loadConfig(BaristaConfig, brew)).toThrow(/BREW_MS="abc": accepts a whole number/);
+
+    const transport = resolvedEnvironment('order', { TRANSPORT: 'grpc' });
+    expect(() => loadConfig(OrderConfig, transport)).toThrow(
+      /TRANSPORT="grpc": accepts http or rmq/,
+    );
+  });
+
+  it('is accepted by `docker compose config` for both transports, where a compose CLI exists', () => {
+    const command = composeCommand();
+    if (!command) {
+      // No Docker Compose on this machine (the docker CLI here has no compose plugin): the
+      // checks above are what can be verified.
+      console.info('docker compose not installed: skipped `docker compose config -q`');
+      return;
+    }
+    for (const transport of ['http', 'rmq']) {
+      const run = () =>
+        execFileSync(command[0], [...command.slice(1), '-f', COMPOSE_FILE, 'config', '-q'], {
+          cwd: ROOT,
+          env: { ...process.env, TRANSPORT: transport },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+      expect(run).not.toThrow();
+    }
+  });
+});
+
+describe('.env.example', () => {
+  const documented = new Map<string, string>();
+  for (const line of readFileSync(join(ROOT, '.env.example'), 'utf8').split('\n')) {
+    const match = /^#?\s*([A-Z][A-Z0-9_]*)=(.*)$/.exec(line.trim());
+    if (match) documented.set(match[1], match[2].trim());
+  }
+
+  it.each(APPS)('documents every variable $service reads, with its default', ({ config }) => {
+    const declared = declaredVariables(config);
+    expect(declared.length).toBeGreaterThan(7);
+    for (const name of declared) {
+      expect({ name, documented: documented.get(name) }).toEqual({
+        name,
+        documented: defaultOf(config, name),
+      });
+    }
+  });
+});
+
+describe('Dockerfile', () => {
+  const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
+
+  it('starts the app named by APP from its webpack bundle, listening on every interface', () => {
+    expect(dockerfile).toMatch(/^FROM node:20-slim|^ARG NODE_IMAGE=node:20-slim/m);
+    expect(dockerfile).toMatch(/^ENV APP=\$\{APP\}/m);
+    expect(dockerfile).toMatch(/HOST=0\.0\.0\.0/);
+    expect(dockerfile).toMatch(/^CMD .*dist\/apps\/\$\{APP\}\/main\.js/m);
+    expect(dockerfile).toMatch(/npm ci --omit=dev/);
+  });
+
+  it('builds apps that nest-cli.json knows', () => {
+    const nestCli = JSON.parse(readFileSync(join(ROOT, 'nest-cli.json'), 'utf8')) as {
+      projects: Record<string, { type: string }>;
+    };
+    for (const { service } of APPS) expect(nestCli.projects[service]?.type).toBe('application');
+  });
+});
