@@ -1,0 +1,165 @@
+'use strict';
+// Bare barista: brews with BREW_MS per order on ESPRESSO_MACHINES machines (the rest wait FIFO).
+// http: POST /brews answers the CoffeeBrewed envelope once brewed.
+// rmq: consumes order.placed from <ns>.barista, publishes brew.started and coffee.brewed on a
+// confirm channel, and acks the order only once coffee.brewed is confirmed.
+
+const { randomUUID } = require('node:crypto');
+const c = require('./common');
+
+const { config } = c;
+const log = c.logger('barista');
+const port = config.int('BARISTA_PORT', 3001, 1, 65535);
+const brewMs = config.int('BREW_MS', 1000, 0, 600000);
+const machines = config.int('ESPRESSO_MACHINES', 2, 1, 1000);
+const prefetch = config.int('BARISTA_PREFETCH', machines, 1, 10000);
+const baristaId = config.str('BARISTA_ID', `${config.hostname}-${process.pid}`);
+
+// ---------------------------------------------------------------- the espresso machines
+
+const freeMachines = [];
+for (let m = machines; m >= 1; m--) freeMachines.push(m);
+const waiting = []; // FIFO of callbacks waiting for a machine; `head` is the next one
+let head = 0;
+
+function acquire(onMachine) {
+  if (freeMachines.length > 0) onMachine(freeMachines.pop());
+  else waiting.push(onMachine);
+}
+
+function release(machine) {
+  if (head === waiting.length) {
+    freeMachines.push(machine);
+    return;
+  }
+  const next = waiting[head];
+  waiting[head++] = undefined;
+  if (head === waiting.length) {
+    waiting.length = 0;
+    head = 0;
+  } else if (head > 4096 && head * 2 > waiting.length) {
+    waiting.splice(0, head);
+    head = 0;
+  }
+  next(machine);
+}
+
+/** Brews one order: `onStarted(event)` when a machine takes it, `onBrewed(event)` when done. */
+function brew(placed, onStarted, onBrewed) {
+  acquire((machine) => {
+    const startedAt = new Date().toISOString();
+    const { orderId, customer } = placed.data;
+    const trace = { correlationId: placed.correlationId, causationId: placed.messageId };
+    if (onStarted) {
+      onStarted({
+        messageId: randomUUID(),
+        type: 'brew.started',
+        occurredAt: startedAt,
+        ...trace,
+        data: { orderId, baristaId, machine, startedAt },
+      });
+    }
+    const finish = () => {
+      const brewedAt = new Date().toISOString();
+      release(machine);
+      onBrewed({
+        messageId: randomUUID(),
+        type: 'coffee.brewed',
+        occurredAt: brewedAt,
+        ...trace,
+        data: { orderId, baristaId, machine, startedAt, customer, brewedAt },
+      });
+    };
+    if (brewMs > 0) setTimeout(finish, brewMs);
+    else finish();
+  });
+}
+
+function isOrderPlaced(event) {
+  return (
+    event !== null &&
+    typeof event === 'object' &&
+    event.type === 'order.placed' &&
+    typeof event.messageId === 'string' &&
+    typeof event.correlationId === 'string' &&
+    event.data !== null &&
+    typeof event.data === 'object' &&
+    typeof event.data.orderId === 'string' &&
+    typeof event.data.customer === 'string'
+  );
+}
+
+// ---------------------------------------------------------------- adapters
+
+const server = c.createServer((req, res, path) => {
+  if (path === '/health' && req.method === 'GET') return c.health(res, 'barista');
+  if (path === '/brews' && req.method === 'POST' && config.transport === 'http') {
+    return c.readJson(req, res, (placed) => {
+      if (!isOrderPlaced(placed)) {
+        return c.httpError(res, 400, 'Bad Request', 'body is not an order.placed envelope');
+      }
+      brew(placed, null, (brewed) =>
+        c.sendJson(res, 200, brewed, { [c.CORRELATION]: brewed.correlationId }),
+      );
+    });
+  }
+  c.notFound(req, res, path);
+});
+
+async function startRmq() {
+  // One connection to consume and one to publish, as RabbitMQ advises: when the broker throttles
+  // a publishing connection (credit flow) it stops reading its socket, acks included, and a
+  // consumer sharing it starves (measured here: the order queue backed up at 1,000 orders/s).
+  const [consuming, publishing] = await Promise.all([c.connectBroker(log), c.connectBroker(log)]);
+  const consumer = await consuming.createChannel();
+  const publisher = await publishing.createConfirmChannel();
+  const queue = await c.assertTopology(consumer, 'barista', ['order.placed']);
+  await consumer.prefetch(prefetch);
+  const { consumerTag } = await consumer.consume(
+    queue,
+    (message) => {
+      if (message === null) return log.warn(`the broker cancelled the consumer on ${queue}`);
+      const placed = c.decodeEvent(message);
+      if (!placed || !isOrderPlaced(placed)) {
+        log.warn(`dead-lettering a malformed message from ${queue}`);
+        return consumer.nack(message, false, false);
+      }
+      brew(
+        placed,
+        (started) =>
+          c.publishEvent(publisher, started, (err) => {
+            if (err) log.warn(`brew.started for ${placed.data.orderId} not confirmed: ${err}`);
+          }),
+        (brewed) =>
+          c.publishEvent(publisher, brewed, (err) => {
+            try {
+              if (err) consumer.nack(message, false, true);
+              else consumer.ack(message);
+            } catch (closed) {
+              log.warn(`cannot settle ${placed.data.orderId}: ${closed.message}`);
+            }
+          }),
+      );
+    },
+    { noAck: false },
+  );
+  return async () => {
+    await consumer.cancel(consumerTag).catch(() => {});
+    await publisher.close().catch(() => {});
+    await consumer.close().catch(() => {});
+    await Promise.all([consuming.close().catch(() => {}), publishing.close().catch(() => {})]);
+  };
+}
+
+async function main() {
+  const closeBroker = config.transport === 'rmq' ? await startRmq() : async () => {};
+  c.onShutdown(log, async () => {
+    await Promise.all([c.closeServer(server), closeBroker()]);
+  });
+  await c.listen(server, port, config.host);
+  log.log(
+    `listening on http://${config.host}:${port} (transport ${config.transport}, ${machines} machines, brew ${brewMs} ms, id ${baristaId})`,
+  );
+}
+
+main().catch((err) => c.fail(`barista failed to start: ${err.message}`));

@@ -1,0 +1,184 @@
+import { parseArgs } from 'node:util';
+import { SCENARIOS, TRANSPORTS, type ScenarioName, type Transport } from './model';
+
+/** A command line that cannot describe a meaningful run; main prints it on one line, exit 2. */
+export class UsageError extends Error {
+  public override readonly name = 'UsageError';
+}
+
+export interface BenchOptions {
+  readonly quick: boolean;
+  readonly scenarios: ScenarioName[];
+  readonly transports: Transport[];
+  /** Orders per second for steady, outage, scale and burst (burst's base rate). */
+  readonly rate?: number;
+  /** Seconds of load for steady, outage, scale (each variant) and burst. */
+  readonly durationS?: number;
+  readonly brewMs?: number;
+  readonly machines?: number;
+  /** Highest rate the overhead search may try. */
+  readonly maxRate?: number;
+  readonly out?: string;
+  readonly baseline: boolean;
+  /** Which apps the scenarios run against: the NestJS apps (default) or the bare baseline. */
+  readonly system: 'nest' | 'baseline';
+  readonly help: boolean;
+}
+
+export const USAGE = `Usage: npm run bench -- [options]
+
+Runs the coffee shop under TRANSPORT=http and TRANSPORT=rmq with the same open-loop workload and
+reports both side by side (terminal table, results/<timestamp>/results.json, report.md, report.html).
+
+Options:
+  --quick               every scenario briefly (the whole run in under a minute)
+  --scenario <list>     comma list of ${SCENARIOS.join(', ')}, or all (default: all)
+  --transport <list>    comma list of ${TRANSPORTS.join(', ')} (default: http,rmq)
+  --rate <n>            orders/s for steady, outage, scale and burst's base (default 100;
+                        quick 50, scale quick 60)
+  --duration <s>        seconds of load for steady, outage, scale (each variant) and burst
+                        (default 20, 20, 10, 12; quick 2, 4, 1.5, 2)
+  --brew-ms <n>         brew time of one order in ms, except overhead which uses 0 (default 50)
+  --machines <n>        espresso machines per barista, except overhead (default 8; scale 2 so
+                        that one barista is the bottleneck)
+  --max-rate <n>        highest orders/s the overhead search tries (default 16000; quick 1000)
+  --no-baseline         skip the bare baseline in overhead
+  --system <name>       run the scenarios against nest (default) or baseline (the bare apps)
+  --out <dir>           results folder (default results/<ISO timestamp>)
+  -h, --help            this text
+`;
+
+function number(flag: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(value)) {
+    throw new UsageError(`--${flag} takes a number, got ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
+
+function positive(flag: string, raw: string | undefined): number | undefined {
+  const value = number(flag, raw);
+  if (value !== undefined && value <= 0) {
+    throw new UsageError(`--${flag} must be greater than 0, got ${raw}`);
+  }
+  return value;
+}
+
+function wholeInRange(flag: string, raw: string | undefined, min: number, max: number) {
+  const value = number(flag, raw);
+  if (value !== undefined && (!Number.isInteger(value) || value < min || value > max)) {
+    throw new UsageError(`--${flag} takes a whole number from ${min} to ${max}, got ${raw}`);
+  }
+  return value;
+}
+
+function list<T extends string>(flag: string, raw: string | undefined, known: readonly T[]): T[] {
+  if (raw === undefined || raw.trim() === 'all') return [...known];
+  const names = raw
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
+  if (names.length === 0)
+    throw new UsageError(`--${flag} needs at least one of ${known.join(', ')}`);
+  for (const name of names) {
+    if (!(known as readonly string[]).includes(name)) {
+      throw new UsageError(`unknown ${flag} "${name}": use ${known.join(', ')} or all`);
+    }
+  }
+  // Keep the canonical order so reports read the same whatever order the flag listed.
+  return known.filter((name) => names.includes(name));
+}
+
+const VALUED = [
+  'scenario',
+  'transport',
+  'system',
+  'rate',
+  'duration',
+  'brew-ms',
+  'machines',
+  'max-rate',
+  'out',
+];
+
+/** `--rate -5` → `--rate=-5`, so that a negative value is refused as negative, not as "ambiguous". */
+function joinNegativeValues(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i];
+    const next = argv[i + 1];
+    if (
+      VALUED.includes(arg.replace(/^--/, '')) &&
+      arg.startsWith('--') &&
+      next !== undefined &&
+      /^-\d|^-\.\d/.test(next)
+    ) {
+      out.push(`${arg}=${next}`);
+      i += 1;
+    } else {
+      out.push(arg);
+    }
+  }
+  return out;
+}
+
+function parseFlags(argv: string[]) {
+  try {
+    return parseArgs({
+      args: joinNegativeValues(argv),
+      strict: true,
+      allowPositionals: false,
+      options: {
+        quick: { type: 'boolean', default: false },
+        scenario: { type: 'string' },
+        transport: { type: 'string' },
+        rate: { type: 'string' },
+        duration: { type: 'string' },
+        'brew-ms': { type: 'string' },
+        machines: { type: 'string' },
+        'max-rate': { type: 'string' },
+        'no-baseline': { type: 'boolean', default: false },
+        system: { type: 'string' },
+        out: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }).values;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const line = message.split('\n')[0].replace(/^\w*Error \[\w+\]: /, '');
+    throw new UsageError(line.replace(/\. To specify.*$/, ''));
+  }
+}
+
+/** Parses and validates the flags; throws {@link UsageError} before anything is started. */
+export function parseCli(argv: string[]): BenchOptions {
+  const values = parseFlags(argv);
+  const rate = positive('rate', values.rate);
+  const durationS = positive('duration', values.duration);
+  const maxRate = positive('max-rate', values['max-rate']);
+  if (rate !== undefined && rate > 100000)
+    throw new UsageError(`--rate above 100000 is not meaningful here, got ${rate}`);
+  if (durationS !== undefined && durationS > 3600)
+    throw new UsageError(`--duration is in seconds and at most 3600, got ${durationS}`);
+  if (values.out !== undefined && values.out.trim() === '')
+    throw new UsageError('--out needs a directory');
+  const system = values.system ?? 'nest';
+  if (system !== 'nest' && system !== 'baseline') {
+    throw new UsageError(`unknown system "${system}": use nest or baseline`);
+  }
+  return {
+    quick: values.quick ?? false,
+    scenarios: list('scenario', values.scenario, SCENARIOS),
+    transports: list('transport', values.transport, TRANSPORTS),
+    rate,
+    durationS,
+    brewMs: wholeInRange('brew-ms', values['brew-ms'], 0, 600000),
+    machines: wholeInRange('machines', values.machines, 1, 1000),
+    maxRate,
+    out: values.out,
+    baseline: !(values['no-baseline'] ?? false),
+    system,
+    help: values.help ?? false,
+  };
+}

@@ -1,0 +1,109 @@
+import { Pool } from 'undici';
+import type { FailureReason } from './model';
+import type { Failure } from './stats';
+
+const DRINKS = ['espresso', 'americano', 'latte', 'cappuccino', 'flat-white', 'mocha'] as const;
+const SIZES = ['small', 'medium', 'large'] as const;
+
+/** A valid order for `POST /orders`, varied a little by sequence number. */
+export function orderBody(seq: number): string {
+  return JSON.stringify({
+    customer: `bench-${seq}`,
+    items: [
+      {
+        drink: DRINKS[seq % DRINKS.length],
+        size: SIZES[seq % SIZES.length],
+        quantity: 1 + (seq % 2),
+      },
+    ],
+  });
+}
+
+export type PlaceResult =
+  | { readonly accepted: true; readonly status: number; readonly orderId?: string }
+  | { readonly accepted: false; readonly failure: Failure };
+
+/** What an HTTP answer means for the order: 2xx accepted; 504 a timeout; other 5xx; else other. */
+export function classifyStatus(status: number, body: unknown): PlaceResult {
+  const record = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+  if (status >= 200 && status < 300) {
+    const id = record.id;
+    return { accepted: true, status, orderId: typeof id === 'string' ? id : undefined };
+  }
+  const hop = typeof record.hop === 'string' ? record.hop : undefined;
+  const reason: FailureReason = status === 504 ? 'timeout' : status >= 500 ? '5xx' : 'other';
+  return { accepted: false, failure: { reason, status, hop } };
+}
+
+const TIMEOUT_CODES = new Set([
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'ETIMEDOUT',
+  'ABORT_ERR',
+]);
+
+/** A request that got no answer: refused connection, our own timeout, or anything else. */
+export function classifyError(error: unknown): Failure {
+  const code = errorCode(error);
+  if (code === 'ECONNREFUSED') return { reason: 'refused', hop: 'client' };
+  if (code !== undefined && TIMEOUT_CODES.has(code)) return { reason: 'timeout', hop: 'client' };
+  return { reason: 'other', hop: 'client' };
+}
+
+export function errorCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  // undici may wrap the socket error; look one or two levels down for its code.
+  for (let depth = 0; depth < 3 && typeof current === 'object' && current !== null; depth += 1) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** The load client: one keep-alive pool to the order app, big enough never to be the limit. */
+export class OrderClient {
+  private readonly pool: Pool;
+
+  constructor(
+    origin: string,
+    private readonly timeoutMs: number,
+    connections = 1024,
+  ) {
+    this.pool = new Pool(origin, {
+      connections,
+      pipelining: 1,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+      connectTimeout: 5000,
+      keepAliveTimeout: 30000,
+    });
+  }
+
+  async place(body: string, correlationId: string): Promise<PlaceResult> {
+    try {
+      const response = await this.pool.request({
+        method: 'POST',
+        path: '/orders',
+        headers: { 'content-type': 'application/json', 'x-correlation-id': correlationId },
+        body,
+        signal: AbortSignal.timeout(this.timeoutMs + 1000),
+      });
+      const text = await response.body.text();
+      let parsed: unknown = undefined;
+      try {
+        parsed = text ? JSON.parse(text) : undefined;
+      } catch {
+        parsed = undefined;
+      }
+      return classifyStatus(response.statusCode, parsed);
+    } catch (error) {
+      return { accepted: false, failure: classifyError(error) };
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.destroy().catch(() => undefined);
+  }
+}

@@ -1,0 +1,88 @@
+import { computeFindings, latencyFinding, outageFinding, scaleFinding } from './findings';
+import type { ScenarioResult } from './model';
+import { countsOf, latencyOf, runOf, sampleScenarios } from './testing/fixtures';
+
+const byId = (results: ScenarioResult[], id: string) =>
+  computeFindings(results).find((f) => f.id === id);
+
+describe('findings', () => {
+  it('hold on results that show the article’s claims', () => {
+    const findings = computeFindings(sampleScenarios());
+    expect(findings.map((f) => [f.id, f.holds])).toEqual([
+      ['outage-sync-fails-async-loses-none', true],
+      ['async-latency-independent-of-brew', true],
+      ['more-baristas-raise-async-throughput', true],
+      ['nest-rmq-at-least-half-of-bare', true],
+      ['nest-http-at-least-half-of-bare', true],
+      ['rmq-accept-p99-under-10ms-at-1000', true],
+    ]);
+    for (const finding of findings) expect(Object.keys(finding.figures).length).toBeGreaterThan(0);
+  });
+
+  it('outage: does not hold when async lost orders', () => {
+    const results = sampleScenarios().map((r) =>
+      r.scenario === 'outage' && r.transport === 'rmq'
+        ? { ...r, runs: [{ ...r.runs[0], counts: countsOf({ sent: 100, lost: 7 }) }] }
+        : r,
+    );
+    const finding = outageFinding(results);
+    expect(finding.holds).toBe(false);
+    expect(finding.figures.rmqLostTotal).toBe(7);
+  });
+
+  it('outage: does not hold when sync came through the outage unharmed', () => {
+    const results = sampleScenarios().map((r) => {
+      if (r.scenario !== 'outage' || r.transport !== 'http') return r;
+      const run = r.runs[0];
+      const outage = run.outage
+        ? {
+            ...run.outage,
+            duringOutage: { sent: 30, accepted: 30, failed: 0, completed: 30, lost: 0 },
+          }
+        : undefined;
+      return { ...r, runs: [{ ...run, outage }] };
+    });
+    expect(outageFinding(results).holds).toBe(false);
+  });
+
+  it('latency: does not hold when the async client waited for the brew', () => {
+    const results = sampleScenarios().map((r) =>
+      r.scenario === 'steady' && r.transport === 'rmq'
+        ? { ...r, runs: [runOf('rmq', { clientLatency: latencyOf(52, 70) })] }
+        : r,
+    );
+    expect(latencyFinding(results).holds).toBe(false);
+  });
+
+  it('scale: explains when the rate never needed a second barista', () => {
+    const results = sampleScenarios().map((r) =>
+      r.scenario === 'scale' && r.transport === 'rmq'
+        ? {
+            ...r,
+            runs: r.runs.map((run) => ({
+              ...run,
+              params: { ...run.params, machines: 50 },
+              throughput: { ...run.throughput, completedPerSec: 100 },
+            })),
+          }
+        : r,
+    );
+    const finding = scaleFinding(results);
+    expect(finding.holds).toBe(false);
+    expect(finding.explanation).toMatch(/did not exceed one barista's capacity/);
+  });
+
+  it('are "not measured" (null) when a scenario or transport was not run', () => {
+    const onlyHttp = sampleScenarios().filter((r) => r.transport === 'http');
+    expect(byId(onlyHttp, 'outage-sync-fails-async-loses-none')?.holds).toBeNull();
+    expect(byId(onlyHttp, 'more-baristas-raise-async-throughput')?.holds).toBeNull();
+    expect(byId([], 'async-latency-independent-of-brew')?.holds).toBeNull();
+  });
+
+  it('ignore a scenario that failed', () => {
+    const results = sampleScenarios().map((r) =>
+      r.scenario === 'steady' && r.transport === 'rmq' ? { ...r, error: 'boom' } : r,
+    );
+    expect(latencyFinding(results).holds).toBeNull();
+  });
+});

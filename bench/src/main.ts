@@ -1,0 +1,205 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { DEFAULT_AMQP_URL, BrokerUnavailable, deleteNamespace, probeBroker } from './broker';
+import { parseCli, USAGE, UsageError } from './cli';
+import { computeFindings } from './findings';
+import { gitState, machineInfo, packageVersions } from './machine';
+import { SCENARIOS, TRANSPORTS, type BenchResults, type ScenarioResult } from './model';
+import { buildPlan } from './plan';
+import { BASELINE_ENTRIES, killAllNow, NEST_ENTRIES } from './processes';
+import { Progress } from './progress';
+import { htmlReport, loadChartJs } from './report/html';
+import { jsonReport } from './report/json';
+import { markdownReport } from './report/markdown';
+import { terminalReport } from './report/table';
+import { EXECUTION_ORDER, SCENARIO_RUNNERS, Shop, type RunContext } from './scenarios';
+import { baselineMissing } from './scenarios/overhead';
+
+/** Thrown for a run that cannot start (missing build, no broker): one line, exit 1. */
+class CannotRun extends Error {}
+
+function timestampFolder(date: Date): string {
+  return date
+    .toISOString()
+    .replace(/\.\d+Z$/, 'Z')
+    .replace(/:/g, '-');
+}
+
+function write(text: string): void {
+  process.stdout.write(`${text}\n`);
+}
+
+async function run(argv: string[]): Promise<number> {
+  const options = parseCli(argv);
+  if (options.help) {
+    write(USAGE);
+    return 0;
+  }
+  const plan = buildPlan(options);
+  const cwd = process.cwd();
+  const entries = options.system === 'baseline' ? BASELINE_ENTRIES : NEST_ENTRIES;
+  const missing = Object.values(entries).filter((entry) => !existsSync(join(cwd, entry)));
+  if (missing.length > 0) {
+    throw new CannotRun(
+      options.system === 'baseline'
+        ? `${missing.join(', ')} not found: the bare baseline is missing`
+        : `${missing.join(', ')} not found: build the apps first with \`npm run build\` (\`npm run bench\` does), and run from the repository root`,
+    );
+  }
+  const amqpUrl = process.env.AMQP_URL?.trim() || DEFAULT_AMQP_URL;
+  const progress = new Progress();
+  let rabbitmq: string | null = null;
+  if (plan.transports.includes('rmq')) rabbitmq = await probeBroker(amqpUrl);
+
+  const startedAt = new Date();
+  const outDir = resolve(options.out ?? join('results', timestampFolder(startedAt)));
+  const logDir = join(outDir, 'logs');
+  mkdirSync(logDir, { recursive: true });
+  const runId = `${Date.now().toString(36)}${Math.floor(Math.random() * 36 ** 2)
+    .toString(36)
+    .padStart(2, '0')}`;
+  const controller = new AbortController();
+  const ctx: RunContext = {
+    plan,
+    cwd,
+    logDir,
+    amqpUrl,
+    runId,
+    progress,
+    namespaces: new Set(),
+    abort: controller.signal,
+  };
+
+  let interrupts = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    interrupts += 1;
+    if (interrupts > 1) {
+      killAllNow();
+      process.exit(130);
+    }
+    progress.log(
+      `\n${signal}: stopping the run, its processes and its queues (again to force) ...`,
+    );
+    controller.abort();
+    // Never hang on the way out: the scenario's own clean-up has a few seconds, then force it.
+    setTimeout(() => {
+      killAllNow();
+      void Promise.all([...ctx.namespaces].map((ns) => deleteNamespace(amqpUrl, ns))).finally(() =>
+        process.exit(130),
+      );
+    }, 15000).unref();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const skipped = plan.scenarios.includes('overhead')
+    ? baselineMissing(cwd, plan.baseline)
+    : undefined;
+  progress.log(
+    `bench ${plan.quick ? '(quick) ' : ''}: ${plan.scenarios.join(', ')} × ${plan.transports.join(', ')}; results in ${relative(cwd, outDir) || '.'}` +
+      (skipped ? `; baseline ${skipped}` : ''),
+  );
+  const scenarios: ScenarioResult[] = [];
+  const errors: string[] = [];
+  try {
+    // One shop per transport, as a user would run it; scenarios reconfigure its baristas.
+    for (const transport of plan.transports) {
+      if (controller.signal.aborted) break;
+      const shop = new Shop(ctx, options.system, entries, transport, 'shop');
+      try {
+        for (const scenario of EXECUTION_ORDER.filter((name) => plan.scenarios.includes(name))) {
+          if (controller.signal.aborted) break;
+          const started = performance.now();
+          try {
+            const result = await SCENARIO_RUNNERS[scenario](ctx, transport, shop);
+            scenarios.push(result);
+            progress.log(`${transport} ${scenario}: done in ${result.wallSeconds.toFixed(1)} s`);
+          } catch (error) {
+            const message = error instanceof Error ? error.message : String(error);
+            errors.push(`${transport} ${scenario}: ${message}`);
+            scenarios.push({
+              scenario,
+              transport,
+              runs: [],
+              error: message,
+              wallSeconds: (performance.now() - started) / 1000,
+            });
+            progress.log(`${transport} ${scenario}: FAILED: ${message}`);
+            // A failed scenario may leave the shop in any state: start the next one afresh.
+            await shop.close();
+          }
+        }
+      } finally {
+        await shop.close();
+      }
+    }
+  } finally {
+    progress.clear();
+    killAllNow();
+    for (const namespace of ctx.namespaces) {
+      const problems = await deleteNamespace(amqpUrl, namespace);
+      for (const problem of problems) errors.push(`cleanup: ${problem}`);
+    }
+  }
+  scenarios.sort(
+    (a, b) =>
+      SCENARIOS.indexOf(a.scenario) - SCENARIOS.indexOf(b.scenario) ||
+      TRANSPORTS.indexOf(a.transport) - TRANSPORTS.indexOf(b.transport),
+  );
+  if (controller.signal.aborted) errors.push('interrupted by a signal: the figures are partial');
+
+  const results: BenchResults = {
+    tool: 'coffee-shop bench',
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    command: `npm run bench --${argv.length > 0 ? ` ${argv.join(' ')}` : ''}`,
+    options: { ...options, plan },
+    machine: machineInfo(rabbitmq),
+    versions: packageVersions(cwd),
+    git: gitState(cwd),
+    scenarios,
+    findings: computeFindings(scenarios),
+    errors,
+  };
+  writeFileSync(join(outDir, 'results.json'), jsonReport(results));
+  writeFileSync(join(outDir, 'report.md'), markdownReport(results));
+  writeFileSync(join(outDir, 'report.html'), htmlReport(results, loadChartJs()));
+  write(terminalReport(results));
+  write(
+    `\nresults: ${join(relative(cwd, outDir) || '.', 'results.json')}, report.md, report.html (logs in ${relative(cwd, logDir)})`,
+  );
+  if (errors.length > 0)
+    write(
+      `\n${errors.length} error(s):\n${errors.map((e) => `  - ${e.split('\n')[0]}`).join('\n')}`,
+    );
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  return controller.signal.aborted ? 130 : errors.length > 0 ? 1 : 0;
+}
+
+process.on('exit', () => {
+  killAllNow();
+});
+
+// Exit explicitly: idle keep-alive sockets must not keep a finished run alive.
+run(process.argv.slice(2)).then(
+  (code) => {
+    process.exit(code);
+  },
+  (error: unknown) => {
+    killAllNow();
+    if (error instanceof UsageError) {
+      process.stderr.write(`bench: ${error.message} (see --help)\n`);
+      process.exitCode = 2;
+    } else if (error instanceof BrokerUnavailable || error instanceof CannotRun) {
+      process.stderr.write(`bench: ${error.message}\n`);
+      process.exitCode = 1;
+    } else {
+      process.stderr.write(
+        `bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
+      process.exitCode = 1;
+    }
+    process.exit();
+  },
+);

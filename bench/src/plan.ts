@@ -1,0 +1,179 @@
+import type { BenchOptions } from './cli';
+import type { RatePhase, ScenarioName, Transport } from './model';
+
+/** How long to wait for the last answers and buzzes once the load has stopped. */
+export interface DrainPlan {
+  /** Give up when nothing (answer or buzz) arrived for this long. */
+  readonly idleMs: number;
+  /** Give up after this long whatever happens. */
+  readonly maxMs: number;
+}
+
+export interface ShopSettings {
+  readonly brewMs: number;
+  readonly machines: number;
+  readonly baristas: number;
+}
+
+export interface SteadyPlan extends ShopSettings {
+  readonly phases: RatePhase[];
+}
+
+export interface OutagePlan extends SteadyPlan {
+  /** When barista gets SIGTERM, from load start. */
+  readonly stopAtMs: number;
+  /** How long it stays down before it is started again. */
+  readonly downMs: number;
+}
+
+export interface ScalePlan {
+  readonly rate: number;
+  readonly durationMs: number;
+  readonly brewMs: number;
+  readonly machines: number;
+  readonly instances: number[];
+}
+
+export interface OverheadPlan {
+  readonly machines: number;
+  /** Rates tried in order until one is not sustainable. */
+  readonly rates: number[];
+  readonly stepMs: number;
+  /**
+   * Uncounted load at the step's rate just before it, so the step measures the shop at that rate
+   * rather than the jump to it (connection pools growing, JIT). Skipped in quick mode for time.
+   */
+  readonly leadInMs: number;
+  /** Always measured for the apps under test, whatever the search found (accept-latency target). */
+  readonly probeRate: number;
+  /** After the first unsustainable step, try the rate halfway to the last good one. */
+  readonly refine: boolean;
+  readonly drain: DrainPlan;
+  /** A step is sustainable when every order was accepted and buzzed within the drain, and its
+   * buzz p99 stayed within this bound. */
+  readonly buzzP99Ms: number;
+  /** Above this, a step's verdict names the load generator's lag (the cores were saturated). */
+  readonly sendLagP99Ms: number;
+}
+
+export interface BenchPlan {
+  readonly quick: boolean;
+  readonly scenarios: ScenarioName[];
+  readonly transports: Transport[];
+  readonly baseline: boolean;
+  readonly steady: SteadyPlan;
+  readonly outage: OutagePlan;
+  readonly scale: ScalePlan;
+  readonly burst: SteadyPlan & { readonly spikeFactor: number };
+  readonly overhead: OverheadPlan;
+  readonly drain: DrainPlan;
+  readonly timeouts: {
+    readonly baristaMs: number;
+    readonly pagerMs: number;
+    /** The load client's own limit: longer than the order app's worst case. */
+    readonly clientMs: number;
+    readonly startupMs: number;
+  };
+  readonly logLevel: string;
+  /** Most connections the load client opens to order (opened only as concurrency needs them). */
+  readonly connections: number;
+  /** Uncounted load before each measured system's first run, so JIT warm-up is not measured. */
+  readonly warmupMs: number;
+  readonly warmupDrain: DrainPlan;
+}
+
+const DEFAULT_RATE = 100;
+const QUICK_RATE = 50;
+const DEFAULT_BREW_MS = 50;
+const DEFAULT_MACHINES = 8;
+const SCALE_MACHINES = 2;
+const OVERHEAD_MACHINES = 100;
+const FULL_OVERHEAD_RATES = [250, 500, 1000, 2000, 3000, 4000, 6000, 8000, 12000, 16000];
+const QUICK_OVERHEAD_RATES = [250, 1000];
+
+const seconds = (s: number) => Math.round(s * 1000);
+
+/** Burst: base rate, then `factor` times it for a fifth of the time, then base again. */
+export function burstPhases(rate: number, durationMs: number, factor: number): RatePhase[] {
+  const spikeMs = Math.round(durationMs * 0.2);
+  const beforeMs = Math.round((durationMs - spikeMs) / 2);
+  return [
+    { durationMs: beforeMs, rate },
+    { durationMs: spikeMs, rate: rate * factor },
+    { durationMs: durationMs - spikeMs - beforeMs, rate },
+  ];
+}
+
+/** Rates for the overhead search, capped at `maxRate` (which is always tried last). */
+export function overheadRates(base: number[], maxRate: number | undefined): number[] {
+  if (maxRate === undefined) return base;
+  const below = base.filter((rate) => rate < maxRate);
+  return [...below, maxRate];
+}
+
+/** Turns the flags into every scenario's parameters; flags override the defaults they name. */
+export function buildPlan(options: BenchOptions): BenchPlan {
+  const quick = options.quick;
+  const rate = options.rate ?? (quick ? QUICK_RATE : DEFAULT_RATE);
+  const brewMs = options.brewMs ?? DEFAULT_BREW_MS;
+  const machines = options.machines ?? DEFAULT_MACHINES;
+  const duration = (full: number, short: number) =>
+    seconds(options.durationS ?? (quick ? short : full));
+  const steadyMs = duration(20, 2);
+  const outageMs = duration(20, 4);
+  const burstMs = duration(12, 2);
+  const baristaMs = 10000;
+  const pagerMs = 2000;
+  return {
+    quick,
+    scenarios: options.scenarios,
+    transports: options.transports,
+    baseline: options.baseline,
+    steady: { phases: [{ durationMs: steadyMs, rate }], brewMs, machines, baristas: 1 },
+    outage: {
+      phases: [{ durationMs: outageMs, rate }],
+      brewMs,
+      machines,
+      baristas: 1,
+      stopAtMs: Math.round(outageMs * 0.25),
+      downMs: Math.round(outageMs * (quick ? 0.375 : 0.25)),
+    },
+    scale: {
+      // One barista brews 40/s with the default 2 machines and 50 ms: offer more than that.
+      rate: options.rate ?? (quick ? 60 : DEFAULT_RATE),
+      durationMs: duration(10, 1.5),
+      brewMs,
+      machines: options.machines ?? SCALE_MACHINES,
+      instances: [1, 3],
+    },
+    burst: {
+      phases: burstPhases(rate, burstMs, quick ? 4 : 5),
+      spikeFactor: quick ? 4 : 5,
+      brewMs,
+      machines,
+      baristas: 1,
+    },
+    overhead: {
+      machines: OVERHEAD_MACHINES,
+      rates: overheadRates(quick ? QUICK_OVERHEAD_RATES : FULL_OVERHEAD_RATES, options.maxRate),
+      stepMs: quick ? 1000 : 4000,
+      leadInMs: quick ? 0 : 1000,
+      probeRate: 1000,
+      refine: !quick,
+      drain: quick ? { idleMs: 1000, maxMs: 3000 } : { idleMs: 3000, maxMs: 10000 },
+      buzzP99Ms: quick ? 500 : 250,
+      sendLagP99Ms: 50,
+    },
+    drain: quick ? { idleMs: 2000, maxMs: 15000 } : { idleMs: 5000, maxMs: 60000 },
+    timeouts: { baristaMs, pagerMs, clientMs: baristaMs + pagerMs + 3000, startupMs: 30000 },
+    logLevel: 'warn',
+    connections: 256,
+    warmupMs: quick ? 1000 : 3000,
+    warmupDrain: quick ? { idleMs: 300, maxMs: 1500 } : { idleMs: 500, maxMs: 5000 },
+  };
+}
+
+/** Offered orders over the phases. */
+export function plannedOrders(phases: RatePhase[]): number {
+  return phases.reduce((sum, phase) => sum + Math.floor((phase.durationMs * phase.rate) / 1000), 0);
+}

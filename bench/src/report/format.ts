@@ -1,0 +1,166 @@
+import type {
+  LatencySummary,
+  ProcessUsage,
+  RunResult,
+  ScenarioName,
+  ScenarioResult,
+} from '../model';
+import { SCENARIOS } from '../model';
+
+export interface Column {
+  readonly title: string;
+  readonly run: RunResult;
+  readonly result: ScenarioResult;
+}
+
+export function ms(value: number): string {
+  if (value === 0) return '0';
+  if (value < 1) return value.toFixed(2);
+  if (value < 10) return value.toFixed(1);
+  return Math.round(value).toLocaleString('en-US');
+}
+
+export function int(value: number): string {
+  return Math.round(value).toLocaleString('en-US');
+}
+
+export function latency(summary: LatencySummary): string {
+  if (summary.count === 0) return '-';
+  return [summary.p50, summary.p90, summary.p99, summary.max].map(ms).join(' / ');
+}
+
+const ROLES = ['order', 'barista', 'pager'] as const;
+
+function byRole(processes: ProcessUsage[], pick: (p: ProcessUsage[]) => number): number[] {
+  return ROLES.map((role) => pick(processes.filter((p) => p.role === role)));
+}
+
+const sum = (list: ProcessUsage[], key: 'cpuSeconds' | 'cpuPercent') =>
+  list.reduce((total, p) => total + p[key], 0);
+
+/** The columns a scenario is shown with: one per transport (and variant, or best overhead step). */
+export function columnsOf(results: ScenarioResult[], scenario: ScenarioName): Column[] {
+  const columns: Column[] = [];
+  for (const result of results.filter((r) => r.scenario === scenario)) {
+    if (scenario === 'overhead') {
+      for (const system of ['nest', 'baseline'] as const) {
+        const best = result.overhead?.[system];
+        const step = best
+          ? result.steps?.find((s) => s.system === system && s.rate === best.rate && s.sustainable)
+          : undefined;
+        const fallback = result.steps?.filter((s) => s.system === system)[0];
+        const chosen = step ?? fallback;
+        if (chosen) {
+          const name = system === 'nest' ? 'nest' : 'bare';
+          const title = `${result.transport} ${name} @${int(chosen.rate)}/s${step ? '' : ' (not sustainable)'}`;
+          columns.push({ title, run: chosen.run, result });
+        }
+      }
+    } else if (result.runs.length > 1) {
+      for (const run of result.runs)
+        columns.push({ title: `${result.transport} ${run.label}`, run, result });
+    } else if (result.runs[0]) {
+      columns.push({ title: result.transport, run: result.runs[0], result });
+    }
+  }
+  return columns;
+}
+
+export interface Row {
+  readonly label: string;
+  readonly value: (column: Column) => string;
+}
+
+export const ROWS: Row[] = [
+  { label: 'offered orders/s', value: (c) => int(c.run.throughput.offeredPerSec) },
+  { label: 'sent', value: (c) => int(c.run.counts.sent) },
+  { label: 'accepted', value: (c) => int(c.run.counts.accepted) },
+  { label: 'failed', value: (c) => int(c.run.counts.failed) },
+  {
+    label: 'failed: timeout/5xx/refused/other',
+    value: (c) => {
+      const f = c.run.counts.failedBy;
+      return [f.timeout, f['5xx'], f.refused, f.other].map(int).join(' / ');
+    },
+  },
+  { label: 'completed (buzzed)', value: (c) => int(c.run.counts.completed) },
+  { label: 'lost', value: (c) => int(c.run.counts.lost) },
+  { label: 'duplicated', value: (c) => int(c.run.counts.duplicated) },
+  { label: 'client ms p50/p90/p99/max', value: (c) => latency(c.run.clientLatency) },
+  { label: 'buzz ms p50/p90/p99/max', value: (c) => latency(c.run.buzzLatency) },
+  { label: 'completed/s', value: (c) => int(c.run.throughput.completedPerSec) },
+  {
+    label: 'peak queue (barista)',
+    value: (c) => (c.run.peakQueueDepth ? int(c.run.peakQueueDepth.barista ?? 0) : '-'),
+  },
+  {
+    label: 'CPU s order/barista/pager',
+    value: (c) =>
+      byRole(c.run.processes, (l) => sum(l, 'cpuSeconds'))
+        .map((v) => v.toFixed(1))
+        .join(' / '),
+  },
+  {
+    label: 'CPU % order/barista/pager',
+    value: (c) =>
+      byRole(c.run.processes, (l) => sum(l, 'cpuPercent'))
+        .map((v) => Math.round(v).toString())
+        .join(' / '),
+  },
+  {
+    label: 'peak RSS MB ord/bar/pag',
+    value: (c) =>
+      byRole(c.run.processes, (l) => Math.max(0, ...l.map((p) => p.peakRssMb)))
+        .map((v) => Math.round(v).toString())
+        .join(' / '),
+  },
+  { label: 'load generator CPU s', value: (c) => c.run.benchCpuSeconds.toFixed(1) },
+];
+
+export const OUTAGE_ROWS: Row[] = [
+  {
+    label: 'barista down (s)',
+    value: (c) => {
+      const o = c.run.outage;
+      if (!o) return '-';
+      const back = o.healthyAtMs ?? o.restartedAtMs;
+      return back === null
+        ? 'not restarted'
+        : `${(o.stoppedAtMs / 1000).toFixed(1)} → ${(back / 1000).toFixed(1)}`;
+    },
+  },
+  {
+    label: 'due while down',
+    value: (c) => (c.run.outage ? int(c.run.outage.duringOutage.sent) : '-'),
+  },
+  {
+    label: 'while down: accepted/failed/lost',
+    value: (c) => {
+      const w = c.run.outage?.duringOutage;
+      return w ? [w.accepted, w.failed, w.lost].map(int).join(' / ') : '-';
+    },
+  },
+];
+
+export function rowsFor(scenario: ScenarioName): Row[] {
+  return scenario === 'outage' ? [...ROWS.slice(0, 8), ...OUTAGE_ROWS, ...ROWS.slice(8)] : ROWS;
+}
+
+export const SCENARIO_TITLES: Record<ScenarioName, string> = {
+  steady: 'steady: a fixed rate for a fixed time',
+  outage: 'outage: barista stopped (SIGTERM) partway and started again',
+  scale: 'scale: one barista vs three',
+  burst: 'burst: a short spike at several times the rate',
+  overhead: 'overhead: brew 0, highest sustainable rate, NestJS vs bare baseline',
+};
+
+/** Scenarios present in the results, in canonical order. */
+export function scenariosIn(results: ScenarioResult[]): ScenarioName[] {
+  return SCENARIOS.filter((name) => results.some((r) => r.scenario === name));
+}
+
+export function describePhases(run: RunResult): string {
+  return run.params.phases
+    .map((p) => `${int(p.rate)}/s × ${(p.durationMs / 1000).toFixed(1)} s`)
+    .join(', then ');
+}

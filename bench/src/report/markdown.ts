@@ -1,0 +1,124 @@
+import type { BenchResults, ScenarioResult } from '../model';
+import {
+  columnsOf,
+  describePhases,
+  int,
+  latency,
+  ms,
+  rowsFor,
+  SCENARIO_TITLES,
+  scenariosIn,
+} from './format';
+
+const escape = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+export function markdownTable(header: string[], rows: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.map(escape).join(' | ')} |`;
+  return [
+    line(header),
+    `|${header.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`,
+    ...rows.map(line),
+  ].join('\n');
+}
+
+function overheadSteps(result: ScenarioResult): string {
+  const steps = result.steps ?? [];
+  if (steps.length === 0) return '';
+  const rows = steps.map((step) => [
+    step.system,
+    int(step.rate),
+    step.sustainable ? 'yes' : 'no',
+    int(step.run.counts.sent),
+    int(step.run.counts.failed),
+    int(step.run.counts.lost),
+    int(step.run.throughput.completedPerSec),
+    latency(step.run.clientLatency),
+    latency(step.run.buzzLatency),
+    ms(step.run.sendLag.p99),
+    step.why,
+  ]);
+  const summary = result.overhead;
+  const ratio =
+    summary?.ratio !== null && summary?.ratio !== undefined
+      ? `NestJS/bare = **${summary.ratio}**`
+      : 'ratio not available';
+  return [
+    `\n**${result.transport}** steps (${ratio}${summary?.baselineSkipped ? `; baseline ${summary.baselineSkipped}` : ''}):\n`,
+    markdownTable(
+      [
+        'system',
+        'rate/s',
+        'sustainable',
+        'sent',
+        'failed',
+        'lost',
+        'completed/s',
+        'client ms p50/p90/p99/max',
+        'buzz ms p50/p90/p99/max',
+        'send lag p99 ms',
+        'verdict',
+      ],
+      rows,
+    ),
+  ].join('\n');
+}
+
+/** report.md: the same figures as the terminal, plus parameters, findings and the machine. */
+export function markdownReport(results: BenchResults): string {
+  const out: string[] = [];
+  out.push('# Coffee shop benchmark: sync (http) vs async (rmq)\n');
+  out.push(`Run ${results.startedAt} → ${results.finishedAt}, command \`${results.command}\`.\n`);
+  out.push(
+    `Machine: ${results.machine.cpus} × ${results.machine.cpuModel}, ${results.machine.memoryGb} GB, ${results.machine.os}, Node ${results.machine.node}, RabbitMQ ${results.machine.rabbitmq ?? 'n/a'}. ` +
+      `Versions: ${Object.entries(results.versions)
+        .map(([name, version]) => `${name} ${version ?? 'n/a'}`)
+        .join(
+          ', ',
+        )}. Commit ${results.git.commit ?? 'n/a'}${results.git.dirty ? ' (with uncommitted changes)' : ''}.\n`,
+  );
+  out.push(
+    'Load is open-loop: orders are sent on a fixed schedule and every latency is measured from the time the order was due, so a stalled system cannot hide its stall. "Client" latency is until the HTTP answer (http: the ready order, brew included; rmq: the accepted order). "Buzz" latency is until the pager\'s buzz for that order reached the client. Lost = accepted but never buzzed by the end of the drain; duplicated = buzzed more than once.\n',
+  );
+  out.push('## Findings\n');
+  for (const finding of results.findings) {
+    const mark =
+      finding.holds === null ? '➖ not measured' : finding.holds ? '✅ holds' : '❌ does not hold';
+    out.push(
+      `- **${mark}**: ${finding.claim}  \n  ${finding.explanation}  \n  \`${JSON.stringify(finding.figures)}\``,
+    );
+  }
+  if (results.errors.length > 0) {
+    out.push('\n## Errors\n');
+    for (const error of results.errors) out.push(`- ${escape(error)}`);
+  }
+  for (const scenario of scenariosIn(results.scenarios)) {
+    out.push(`\n## ${SCENARIO_TITLES[scenario]}\n`);
+    const columns = columnsOf(results.scenarios, scenario);
+    const first = columns[0]?.run;
+    if (first) {
+      out.push(
+        `Parameters: ${scenario === 'overhead' ? 'rate steps' : describePhases(first)}; brew ${first.params.brewMs} ms; ${first.params.machines} espresso machines per barista${scenario === 'scale' ? '' : `; ${first.params.baristas} barista`}.\n`,
+      );
+    }
+    for (const failed of results.scenarios.filter((r) => r.scenario === scenario && r.error)) {
+      out.push(`**${failed.transport} failed:** ${escape(failed.error ?? '')}\n`);
+    }
+    if (columns.length > 0) {
+      out.push(
+        markdownTable(
+          ['', ...columns.map((c) => c.title)],
+          rowsFor(scenario).map((row) => [row.label, ...columns.map((c) => row.value(c))]),
+        ),
+      );
+    }
+    if (scenario === 'overhead') {
+      for (const result of results.scenarios.filter((r) => r.scenario === 'overhead'))
+        out.push(overheadSteps(result));
+    }
+    const notes = columns.flatMap((c) => c.run.notes.map((note) => `${c.title}: ${note}`));
+    if (notes.length > 0) out.push(`\nNotes:\n${notes.map((n) => `- ${escape(n)}`).join('\n')}`);
+  }
+  out.push('\n## Parameters\n');
+  out.push('```json\n' + JSON.stringify(results.options, null, 2) + '\n```\n');
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,88 @@
+import { SCENARIOS } from '../model';
+import { sampleResults } from '../testing/fixtures';
+import { htmlReport, inlineScript, loadChartJs, scriptJson } from './html';
+import { jsonReport } from './json';
+import { markdownReport } from './markdown';
+import { renderTable, terminalReport } from './table';
+
+const chartJs = loadChartJs();
+
+describe('reports', () => {
+  const results = sampleResults();
+
+  it('results.json holds every scenario for both transports, the findings and the machine', () => {
+    const parsed = JSON.parse(jsonReport(results)) as typeof results;
+    for (const scenario of SCENARIOS) {
+      for (const transport of ['http', 'rmq']) {
+        expect(
+          parsed.scenarios.some((r) => r.scenario === scenario && r.transport === transport),
+        ).toBe(true);
+      }
+    }
+    expect(parsed.findings.length).toBeGreaterThanOrEqual(3);
+    expect(parsed.machine.cpus).toBe(2);
+  });
+
+  it('report.md has a section per scenario, the findings with figures, and both transports', () => {
+    const md = markdownReport(results);
+    for (const scenario of SCENARIOS) expect(md).toContain(`## ${scenario}:`);
+    expect(md).toContain('## Findings');
+    expect(md).toMatch(/✅ holds.*While barista is down/);
+    expect(md).toContain('"httpFailedDuringOutage":30');
+    expect(md).toMatch(/\| +\| http \| rmq \|/);
+    expect(md).toContain('http x3');
+    expect(md).toContain('NestJS/bare');
+  });
+
+  it('report.html inlines Chart.js and loads nothing from the network', () => {
+    const page = htmlReport(results, chartJs);
+    expect(chartJs.length).toBeGreaterThan(100000);
+    expect(page).toContain(chartJs.slice(0, 2000));
+    expect(page).not.toMatch(/<script[^>]*\bsrc=/i);
+    expect(page).not.toMatch(/<link[^>]*href=["']https?:/i);
+    for (const scenario of SCENARIOS) expect(page).toContain(`<section id="${scenario}">`);
+    // Charts: latency percentiles, throughput over time, the outage timeline with its window.
+    expect(page).toMatch(/latency percentiles per transport/);
+    expect(page).toMatch(/throughput over time/);
+    expect(page).toMatch(/outage timeline, http/);
+    expect(page).toMatch(/outage timeline, rmq/);
+    expect(page).toContain('"window":{"from":1,"to":3');
+    const canvases = page.match(/<canvas id="chart\d+">/g) ?? [];
+    const specs = /var SPECS = (\[.*?\]);\n/s.exec(page);
+    expect(specs).not.toBeNull();
+    expect(canvases.length).toBe((JSON.parse(specs?.[1] ?? '[]') as unknown[]).length);
+  });
+
+  it('cannot be broken out of by data that looks like markup', () => {
+    expect(scriptJson({ a: '</script><script>alert(1)</script>' })).not.toContain('</script');
+    expect(inlineScript('x = "</script>"')).not.toContain('</script');
+  });
+
+  it('the terminal table shows every scenario side by side and the findings', () => {
+    const text = terminalReport(results);
+    for (const scenario of SCENARIOS) expect(text).toContain(`== ${scenario}:`);
+    expect(text).toMatch(/sent\s+100\s+100/);
+    expect(text).toContain('due while down');
+    expect(text).toContain('== findings');
+    expect(text).toContain('YES');
+  });
+
+  it('renderTable aligns columns', () => {
+    expect(
+      renderTable(
+        ['', 'a', 'bb'],
+        [
+          ['row', '1', '22'],
+          ['longer row', '333', '4'],
+        ],
+      ),
+    ).toBe(
+      [
+        '              a  bb',
+        '----------  ---  --',
+        'row           1  22',
+        'longer row  333   4',
+      ].join('\n'),
+    );
+  });
+});

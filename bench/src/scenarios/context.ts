@@ -1,0 +1,17 @@
+import type { BenchPlan } from '../plan';
+import type { Progress } from '../progress';
+
+/** What every scenario needs from the run: the plan, where to write logs, how to reach the broker. */
+export interface RunContext {
+  readonly plan: BenchPlan;
+  readonly cwd: string;
+  readonly logDir: string;
+  readonly amqpUrl: string;
+  /** Short unique id of this bench run, part of every namespace and correlation id. */
+  readonly runId: string;
+  readonly progress: Progress;
+  /** Namespaces created so far, so a signal handler can delete them. */
+  readonly namespaces: Set<string>;
+  /** Set when the user interrupted the run: scenarios stop as soon as they can. */
+  readonly abort: AbortSignal;
+}

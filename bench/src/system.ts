@@ -1,0 +1,225 @@
+import { join } from 'node:path';
+import type { SystemKind, Transport } from './model';
+import { AppProcess, baseEnv, freePort, type AppEntries, type Role } from './processes';
+
+/** What a scenario may change between runs: the barista side of the shop. */
+export interface BaristaSettings {
+  readonly brewMs: number;
+  readonly machines: number;
+  readonly baristas: number;
+}
+
+export interface SystemOptions extends BaristaSettings {
+  readonly kind: SystemKind;
+  readonly entries: AppEntries;
+  readonly transport: Transport;
+  readonly namespace: string;
+  readonly amqpUrl: string;
+  readonly cwd: string;
+  readonly logDir: string;
+  /** File-name prefix of this system's logs, e.g. `rmq-shop`. */
+  readonly logPrefix: string;
+  readonly logLevel: string;
+  readonly baristaTimeoutMs: number;
+  readonly pagerTimeoutMs: number;
+  readonly startupMs: number;
+  readonly host?: string;
+}
+
+export function sameSettings(a: BaristaSettings, b: BaristaSettings): boolean {
+  return a.brewMs === b.brewMs && a.machines === b.machines && a.baristas === b.baristas;
+}
+
+/**
+ * One coffee shop: order, pager and N baristas as separate processes on free ports, configured by
+ * environment variables only, exactly as a user would run them.
+ */
+export class ShopSystem {
+  private baristas: (AppProcess | undefined)[] = [];
+  private order: AppProcess | undefined;
+  private pager: AppProcess | undefined;
+  private current: SystemOptions;
+  /** Every process ever started, in start order, including stopped ones. */
+  readonly all: AppProcess[] = [];
+  /** Called for every process started from now on (the resource sampler tracks restarts). */
+  spawnHook: ((app: AppProcess) => void) | undefined;
+
+  private constructor(
+    options: SystemOptions,
+    private readonly ports: { order: number; pager: number; baristas: number[] },
+  ) {
+    this.current = options;
+  }
+
+  get options(): SystemOptions {
+    return this.current;
+  }
+
+  static async start(options: SystemOptions): Promise<ShopSystem> {
+    const host = options.host ?? '127.0.0.1';
+    const ports = {
+      order: await freePort(host),
+      pager: await freePort(host),
+      baristas: [] as number[],
+    };
+    const system = new ShopSystem(options, ports);
+    try {
+      await system.ensureBaristaPorts(options.baristas);
+      system.pager = system.spawn('pager', 1);
+      for (let i = 1; i <= options.baristas; i += 1)
+        system.baristas[i - 1] = system.spawn('barista', i);
+      system.order = system.spawn('order', 1);
+      await Promise.all(
+        system.all.map((app) => app.waitHealthy(options.startupMs, options.transport)),
+      );
+    } catch (error) {
+      await system.stop();
+      throw error;
+    }
+    return system;
+  }
+
+  private async ensureBaristaPorts(count: number): Promise<void> {
+    while (this.ports.baristas.length < count) this.ports.baristas.push(await freePort(this.host));
+  }
+
+  /**
+   * Restarts the baristas with other settings (and, under http, order too when the number of
+   * barista URLs changes, since order reads BARISTA_URL at start). Returns false if nothing changed.
+   */
+  async reconfigure(settings: BaristaSettings): Promise<boolean> {
+    if (sameSettings(settings, this.current)) return false;
+    const restartOrder =
+      this.current.transport === 'http' && settings.baristas !== this.current.baristas;
+    const stopping = this.baristas.filter((app): app is AppProcess => !!app);
+    if (restartOrder && this.order) stopping.push(this.order);
+    await Promise.all(stopping.map((app) => app.stop()));
+    this.baristas = [];
+    this.current = { ...this.current, ...settings };
+    await this.ensureBaristaPorts(settings.baristas);
+    const started: AppProcess[] = [];
+    for (let i = 1; i <= settings.baristas; i += 1) {
+      const app = this.spawn('barista', i);
+      this.baristas[i - 1] = app;
+      started.push(app);
+    }
+    if (restartOrder) {
+      this.order = this.spawn('order', 1);
+      started.push(this.order);
+    }
+    await Promise.all(
+      started.map((app) => app.waitHealthy(this.current.startupMs, this.current.transport)),
+    );
+    return true;
+  }
+
+  private get host(): string {
+    return this.current.host ?? '127.0.0.1';
+  }
+
+  get orderUrl(): string {
+    return `http://${this.host}:${this.ports.order}`;
+  }
+
+  get pagerUrl(): string {
+    return `http://${this.host}:${this.ports.pager}`;
+  }
+
+  /** The URLs of the baristas of the current settings. */
+  get baristaUrls(): string[] {
+    return this.ports.baristas
+      .slice(0, this.current.baristas)
+      .map((port) => `http://${this.host}:${port}`);
+  }
+
+  /** The processes running now. */
+  get live(): AppProcess[] {
+    return [this.order, this.pager, ...this.baristas].filter(
+      (app): app is AppProcess => !!app && app.alive,
+    );
+  }
+
+  private env(role: Role, instance: number): Record<string, string> {
+    const o = this.current;
+    const common = {
+      ...baseEnv(),
+      TRANSPORT: o.transport,
+      HOST: this.host,
+      LOG_LEVEL: o.logLevel,
+      AMQP_URL: o.amqpUrl,
+      AMQP_NAMESPACE: o.namespace,
+    };
+    switch (role) {
+      case 'order':
+        return {
+          ...common,
+          ORDER_PORT: String(this.ports.order),
+          BARISTA_URL: this.baristaUrls.join(','),
+          PAGER_URL: this.pagerUrl,
+          BARISTA_TIMEOUT_MS: String(o.baristaTimeoutMs),
+          PAGER_TIMEOUT_MS: String(o.pagerTimeoutMs),
+        };
+      case 'barista':
+        return {
+          ...common,
+          BARISTA_PORT: String(this.ports.baristas[instance - 1]),
+          BREW_MS: String(o.brewMs),
+          ESPRESSO_MACHINES: String(o.machines),
+          BARISTA_ID: `barista-${instance}`,
+        };
+      case 'pager':
+        return { ...common, PAGER_PORT: String(this.ports.pager) };
+    }
+  }
+
+  private spawn(role: Role, instance: number): AppProcess {
+    const port =
+      role === 'order'
+        ? this.ports.order
+        : role === 'pager'
+          ? this.ports.pager
+          : this.ports.baristas[instance - 1];
+    const suffix = role === 'barista' ? `barista-${instance}` : role;
+    const app = AppProcess.spawn({
+      role,
+      instance,
+      entry: this.current.entries[role],
+      cwd: this.current.cwd,
+      env: this.env(role, instance),
+      logFile: join(this.current.logDir, `${this.current.logPrefix}-${suffix}.log`),
+      port,
+      host: this.host,
+    });
+    this.all.push(app);
+    this.spawnHook?.(app);
+    return app;
+  }
+
+  /** SIGTERM to one barista (1-based), waiting until it has exited. */
+  async stopBarista(instance: number): Promise<void> {
+    const app = this.baristas[instance - 1];
+    this.baristas[instance - 1] = undefined;
+    await app?.stop();
+  }
+
+  /** Starts a barista again on the same port and id, and waits until it is healthy. */
+  async startBarista(instance: number): Promise<void> {
+    const app = this.spawn('barista', instance);
+    this.baristas[instance - 1] = app;
+    await app.waitHealthy(this.current.startupMs, this.current.transport);
+  }
+
+  /** Processes that died on their own (not stopped by us): a crash during the run. */
+  crashed(): AppProcess[] {
+    const current = [this.order, this.pager, ...this.baristas].filter(
+      (app): app is AppProcess => !!app,
+    );
+    return current.filter((app) => !app.alive);
+  }
+
+  /** Stops every process of this system; order first, so nothing new enters while the rest stop. */
+  async stop(): Promise<void> {
+    await this.order?.stop();
+    await Promise.all(this.all.map((app) => app.stop()));
+  }
+}

@@ -1,0 +1,201 @@
+import type {
+  BenchResults,
+  Counts,
+  LatencySummary,
+  RunResult,
+  ScenarioResult,
+  Transport,
+} from '../model';
+import { summarizeOverhead } from '../scenarios/overhead';
+import { buildPlan } from '../plan';
+import { computeFindings } from '../findings';
+
+export function latencyOf(p50: number, p99 = p50 * 2): LatencySummary {
+  return { count: 10, p50, p90: (p50 + p99) / 2, p99, max: p99 * 1.5, mean: p50 };
+}
+
+export function countsOf(partial: Partial<Counts> = {}): Counts {
+  const sent = partial.sent ?? 100;
+  const failed = partial.failed ?? 0;
+  const accepted = partial.accepted ?? sent - failed;
+  const lost = partial.lost ?? 0;
+  return {
+    sent,
+    accepted,
+    failed,
+    failedBy: partial.failedBy ?? { timeout: 0, '5xx': failed, refused: 0, other: 0 },
+    failedByHop: partial.failedByHop ?? (failed > 0 ? { barista: failed } : {}),
+    failedByStatus: partial.failedByStatus ?? (failed > 0 ? { '503': failed } : {}),
+    completed: partial.completed ?? accepted - lost,
+    lost,
+    duplicated: partial.duplicated ?? 0,
+    extraBuzzes: partial.extraBuzzes ?? 0,
+    buzzedAfterFailure: partial.buzzedAfterFailure ?? 0,
+    unmatchedBuzzes: partial.unmatchedBuzzes ?? 0,
+  };
+}
+
+export function runOf(transport: Transport, overrides: Partial<RunResult> = {}): RunResult {
+  return {
+    label: 'steady',
+    system: 'nest',
+    params: {
+      transport,
+      phases: [{ durationMs: 1000, rate: 100 }],
+      brewMs: 50,
+      machines: 8,
+      baristas: 1,
+      namespace: `bench-test-${transport}`,
+    },
+    counts: countsOf(),
+    clientLatency: transport === 'http' ? latencyOf(55, 80) : latencyOf(1.5, 4),
+    failedLatency: latencyOf(0),
+    buzzLatency: latencyOf(56, 90),
+    sendLag: latencyOf(0.1, 0.5),
+    throughput: {
+      offeredPerSec: 100,
+      sentPerSec: 100,
+      completedPerSec: 98,
+      completedPerSecDuringLoad: 95,
+      loadSeconds: 1,
+      drainSeconds: 0.1,
+    },
+    timeline: [
+      { second: 0, sent: 100, accepted: 100, failed: 0, completed: 95 },
+      {
+        second: 1,
+        sent: 0,
+        accepted: 0,
+        failed: 0,
+        completed: 5,
+        ...(transport === 'rmq' ? { queueDepth: 3 } : {}),
+      },
+    ],
+    peakQueueDepth:
+      transport === 'rmq' ? { barista: 3, order: 0, pager: 0, 'dead-letters': 0 } : null,
+    processes: [
+      { role: 'order', instance: 1, pids: [11], cpuSeconds: 0.4, cpuPercent: 40, peakRssMb: 80 },
+      { role: 'barista', instance: 1, pids: [12], cpuSeconds: 0.2, cpuPercent: 20, peakRssMb: 70 },
+      { role: 'pager', instance: 1, pids: [13], cpuSeconds: 0.1, cpuPercent: 10, peakRssMb: 60 },
+    ],
+    benchCpuSeconds: 0.3,
+    events: [{ atMs: 0, what: 'load start' }],
+    pagerBuzzTotal: 100,
+    streamBuzzes: 100,
+    notes: [],
+    ...overrides,
+  };
+}
+
+/** A complete, plausible result set: every scenario under both transports. */
+export function sampleScenarios(): ScenarioResult[] {
+  const plan = buildPlan({
+    quick: true,
+    scenarios: [],
+    transports: [],
+    baseline: true,
+    system: 'nest',
+    help: false,
+  });
+  const results: ScenarioResult[] = [];
+  for (const transport of ['http', 'rmq'] as const) {
+    const sync = transport === 'http';
+    results.push({ scenario: 'steady', transport, runs: [runOf(transport)], wallSeconds: 3 });
+    const window = sync
+      ? { sent: 30, accepted: 0, failed: 30, completed: 0, lost: 0 }
+      : { sent: 30, accepted: 30, failed: 0, completed: 30, lost: 0 };
+    results.push({
+      scenario: 'outage',
+      transport,
+      runs: [
+        runOf(transport, {
+          label: 'outage',
+          counts: countsOf(sync ? { sent: 100, failed: 30 } : { sent: 100 }),
+          peakQueueDepth: sync ? null : { barista: 30 },
+          outage: {
+            stoppedAtMs: 1000,
+            exitedAtMs: 1100,
+            restartedAtMs: 2500,
+            healthyAtMs: 3000,
+            beforeOutage: { sent: 25, accepted: 25, failed: 0, completed: 25, lost: 0 },
+            duringOutage: window,
+            afterOutage: { sent: 45, accepted: 45, failed: 0, completed: 45, lost: 0 },
+          },
+        }),
+      ],
+      wallSeconds: 6,
+    });
+    results.push({
+      scenario: 'scale',
+      transport,
+      runs: [
+        runOf(transport, {
+          label: 'x1',
+          params: { ...runOf(transport).params, machines: 2 },
+          throughput: { ...runOf(transport).throughput, completedPerSec: 40 },
+        }),
+        runOf(transport, {
+          label: 'x3',
+          params: { ...runOf(transport).params, machines: 2, baristas: 3 },
+          throughput: { ...runOf(transport).throughput, completedPerSec: 99 },
+        }),
+      ],
+      wallSeconds: 8,
+    });
+    results.push({
+      scenario: 'burst',
+      transport,
+      runs: [runOf(transport, { label: 'burst' })],
+      wallSeconds: 4,
+    });
+    const steps = [500, 1000, 2000].flatMap((rate) =>
+      (['nest', 'baseline'] as const).map((system) => {
+        const sustainable = system === 'baseline' || rate < 2000;
+        return {
+          system,
+          rate,
+          sustainable,
+          why: sustainable ? 'all buzzed' : 'buzz p99 too high',
+          run: runOf(transport, {
+            label: `${system}@${rate}`,
+            system,
+            clientLatency: latencyOf(1, 5),
+          }),
+        };
+      }),
+    );
+    results.push({
+      scenario: 'overhead',
+      transport,
+      runs: steps.map((s) => s.run),
+      steps,
+      overhead: summarizeOverhead(steps, plan.overhead),
+      wallSeconds: 10,
+    });
+  }
+  return results;
+}
+
+export function sampleResults(): BenchResults {
+  const scenarios = sampleScenarios();
+  return {
+    tool: 'coffee-shop bench',
+    startedAt: '2026-11-25T10:00:00.000Z',
+    finishedAt: '2026-11-25T10:01:00.000Z',
+    command: 'npm run bench -- --quick',
+    options: { quick: true },
+    machine: {
+      cpus: 2,
+      cpuModel: 'test cpu',
+      memoryGb: 4,
+      os: 'Linux',
+      node: 'v20',
+      rabbitmq: '3.10.8',
+    },
+    versions: { '@nestjs/core': '11.0.0', amqplib: '2.3.1' },
+    git: { commit: null, dirty: null },
+    scenarios,
+    findings: computeFindings(scenarios),
+    errors: [],
+  };
+}

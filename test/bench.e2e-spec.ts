@@ -1,0 +1,205 @@
+import { connect } from 'amqplib';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BenchResults } from '../bench/src/model';
+
+const ROOT = join(__dirname, '..');
+const SCENARIOS = ['steady', 'outage', 'scale', 'burst', 'overhead'] as const;
+const TRANSPORTS = ['http', 'rmq'] as const;
+const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+
+/** Runs a command to completion, keeping its output for the failure message. */
+function run(command: string, args: string[]): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: ROOT, env: process.env });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, output }));
+  });
+}
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(path));
+    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/** The apps' build is missing or older than their sources (a clean clone, or edits since). */
+function buildIsStale(): boolean {
+  const mains = ['order', 'barista', 'pager'].map((app) => join(ROOT, 'dist/apps', app, 'main.js'));
+  if (!mains.every((main) => existsSync(main))) return true;
+  const built = Math.min(...mains.map((main) => statSync(main).mtimeMs));
+  return Math.max(newestMtime(join(ROOT, 'apps')), newestMtime(join(ROOT, 'libs'))) > built;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether a queue exists: checkQueue on a missing one closes its channel with 404. */
+async function queueExists(queue: string): Promise<boolean> {
+  const connection = await connect(AMQP_URL);
+  try {
+    const channel = await connection.createChannel();
+    channel.on('error', () => undefined);
+    try {
+      await channel.checkQueue(queue);
+      await channel.close();
+      return true;
+    } catch {
+      return false;
+    }
+  } finally {
+    await connection.close().catch(() => undefined);
+  }
+}
+
+describe('npm run bench -- --quick', () => {
+  const out = mkdtempSync(join(tmpdir(), 'bench-e2e-'));
+  let results: BenchResults;
+  let output = '';
+
+  beforeAll(async () => {
+    if (buildIsStale()) {
+      const build = await run('npm', ['run', 'build']);
+      if (build.code !== 0) throw new Error(`npm run build failed:\n${build.output}`);
+    }
+    const bench = await run('npm', ['run', 'bench:run', '--', '--quick', '--out', out]);
+    output = bench.output;
+    if (bench.code !== 0)
+      throw new Error(`the bench exited with ${bench.code}:\n${output.slice(-4000)}`);
+    results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as BenchResults;
+  }, 480_000);
+
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+  it('measures every scenario under both transports, without errors', () => {
+    expect(results.errors).toEqual([]);
+    for (const scenario of SCENARIOS) {
+      for (const transport of TRANSPORTS) {
+        const result = results.scenarios.find(
+          (r) => r.scenario === scenario && r.transport === transport,
+        );
+        expect({
+          scenario,
+          transport,
+          error: result?.error,
+          runs: result?.runs.length ?? 0,
+        }).toEqual({
+          scenario,
+          transport,
+          error: undefined,
+          runs: expect.any(Number),
+        });
+        expect(result?.runs.length).toBeGreaterThan(0);
+      }
+    }
+  });
+
+  it('keeps the counts consistent in every run: sent = accepted + failed, accepted = completed + lost', () => {
+    for (const result of results.scenarios) {
+      for (const run of result.runs) {
+        const c = run.counts;
+        const where = `${result.transport} ${result.scenario} ${run.label}`;
+        expect({ where, sent: c.sent }).toEqual({ where, sent: c.accepted + c.failed });
+        expect({ where, accepted: c.accepted }).toEqual({ where, accepted: c.completed + c.lost });
+        expect({ where, failed: c.failed }).toEqual({
+          where,
+          failed: Object.values(c.failedBy).reduce((a, b) => a + b, 0),
+        });
+        expect(c.sent).toBeGreaterThan(0);
+        expect(c.duplicated).toBeGreaterThanOrEqual(0);
+        expect(run.clientLatency.count).toBe(c.accepted);
+        expect(run.buzzLatency.count).toBe(c.completed);
+        // The pager's own count agrees with the stream the bench listened to.
+        if (run.pagerBuzzTotal !== null)
+          expect({ where, buzzes: run.pagerBuzzTotal }).toEqual({
+            where,
+            buzzes: run.streamBuzzes,
+          });
+        for (const usage of run.processes) expect(usage.peakRssMb).toBeGreaterThan(0);
+      }
+    }
+  });
+
+  it('records what each scenario is about', () => {
+    const find = (scenario: string, transport: string) =>
+      results.scenarios.find((r) => r.scenario === scenario && r.transport === transport);
+    for (const transport of TRANSPORTS) {
+      expect(find('scale', transport)?.runs.map((r) => [r.label, r.params.baristas])).toEqual([
+        ['x1', 1],
+        ['x3', 3],
+      ]);
+      const outage = find('outage', transport)?.runs[0].outage;
+      expect(outage?.healthyAtMs).toBeGreaterThan(outage?.stoppedAtMs ?? Infinity);
+      expect(outage?.duringOutage.sent).toBeGreaterThan(0);
+      const overhead = find('overhead', transport);
+      expect(overhead?.steps?.length).toBeGreaterThan(0);
+      expect(overhead?.steps?.every((s) => s.run.params.brewMs === 0)).toBe(true);
+    }
+    expect(find('steady', 'rmq')?.runs[0].peakQueueDepth).not.toBeNull();
+    expect(find('steady', 'http')?.runs[0].peakQueueDepth).toBeNull();
+    // Figures for the article's claims are computed whatever they show.
+    const ids = results.findings.map((f) => f.id);
+    expect(ids).toEqual(
+      expect.arrayContaining([
+        'outage-sync-fails-async-loses-none',
+        'async-latency-independent-of-brew',
+        'more-baristas-raise-async-throughput',
+      ]),
+    );
+    for (const finding of results.findings.slice(0, 3))
+      expect(typeof finding.holds).toBe('boolean');
+    expect(results.machine.cpus).toBeGreaterThan(0);
+    expect(results.versions['@nestjs/core']).toMatch(/^\d+\./);
+  });
+
+  it('writes the reports and prints the side-by-side table', () => {
+    const md = readFileSync(join(out, 'report.md'), 'utf8');
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    for (const scenario of SCENARIOS) {
+      expect(md).toContain(`## ${scenario}:`);
+      expect(html).toContain(`<section id="${scenario}">`);
+    }
+    expect(html).not.toMatch(/<script[^>]*\bsrc=/i);
+    expect(output).toContain('== findings');
+  });
+
+  it('leaves no process and no queue behind', async () => {
+    const pids = results.scenarios.flatMap((r) =>
+      r.runs.flatMap((run) => run.processes.flatMap((p) => p.pids)),
+    );
+    expect(pids.length).toBeGreaterThan(0);
+    expect(pids.filter(alive)).toEqual([]);
+    const namespaces = new Set(
+      results.scenarios.flatMap((r) =>
+        r.runs.filter((run) => run.params.transport === 'rmq').map((run) => run.params.namespace),
+      ),
+    );
+    expect(namespaces.size).toBeGreaterThan(0);
+    for (const namespace of namespaces) {
+      for (const queue of ['order', 'barista', 'pager', 'dead-letters']) {
+        expect({
+          queue: `${namespace}.${queue}`,
+          exists: await queueExists(`${namespace}.${queue}`),
+        }).toEqual({
+          queue: `${namespace}.${queue}`,
+          exists: false,
+        });
+      }
+    }
+  });
+});
