@@ -1,0 +1,49 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '..');
+
+/** Starts an app's main.ts as a user would (its own process, env vars only), without a build. */
+function start(app: string, env: Record<string, string>) {
+  return spawnSync(
+    process.execPath,
+    [
+      '-r',
+      'ts-node/register/transpile-only',
+      '-r',
+      'tsconfig-paths/register',
+      `apps/${app}/src/main.ts`,
+    ],
+    {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, NO_COLOR: '1', ...env },
+      encoding: 'utf8',
+      timeout: 60_000,
+    },
+  );
+}
+
+describe('configuration validated at start-up', () => {
+  it.each([
+    ['barista', { BREW_MS: 'abc' }, /BREW_MS="abc": accepts a whole number of milliseconds/],
+    ['order', { TRANSPORT: 'kafka' }, /TRANSPORT="kafka": accepts http or rmq/],
+    [
+      'pager',
+      { PAGER_PORT: '70000' },
+      /PAGER_PORT="70000": accepts a whole number from 1 to 65535/,
+    ],
+    [
+      'order',
+      { BARISTA_URL: 'ftp://barista' },
+      /BARISTA_URL="ftp:\/\/barista": accepts one or more/,
+    ],
+  ])('%s stops with one line naming the wrong variable', (app, env, expected) => {
+    const run = start(app, env);
+
+    expect(run.status).toBe(1);
+    const lines = `${run.stdout}${run.stderr}`.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/FATAL/);
+    expect(lines[0]).toMatch(expected);
+  });
+});
