@@ -1,9 +1,9 @@
 // Two projects: fast unit specs next to the code, and end-to-end specs in test/ that start the
 // three apps on real ports against the real RabbitMQ (run in band: they share the broker).
+// Every library under libs/<name>/src by its @app/<name> alias, as in tsconfig.json: its index.ts
+// only (so libraries that `nest generate library` adds resolve without editing this file).
 const moduleNameMapper = {
-  '^@app/contracts$': '<rootDir>/libs/contracts/src',
-  '^@app/messaging$': '<rootDir>/libs/messaging/src',
-  '^@app/platform$': '<rootDir>/libs/platform/src',
+  '^@app/([^/]+)$': '<rootDir>/libs/$1/src',
 };
 const transform = {
   '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }],
