@@ -11,8 +11,8 @@ export function logLevels(level: LogLevelName): LogLevel[] {
 }
 
 /**
- * A Nest application on Fastify (measured: several times the throughput of Express on this
- * machine; see the README), with the body limit from the config and shutdown hooks enabled.
+ * A Nest application on Fastify (one POST route measured here at 9.8k req/s against 5.0k on
+ * Express; see the README), with the body limit from the config and shutdown hooks enabled.
  */
 export async function createHttpApp(
   module: DynamicModule,
