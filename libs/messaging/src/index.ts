@@ -2,6 +2,7 @@ export * from './topology';
 export * from './rmq-options';
 export * from './dead-letter';
 export * from './shop-rmq.server';
+export * from './shop-rmq.client';
 export * from './messaging-place';
 export * from './acknowledge.interceptor';
 export * from './message-validation.pipe';

@@ -1,7 +1,8 @@
 import type { IntegrationEvent } from '@app/contracts';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { ClientRMQ, RmqRecordBuilder, type RmqRecordOptions } from '@nestjs/microservices';
+import { RmqRecordBuilder, type RmqRecordOptions } from '@nestjs/microservices';
 import { lastValueFrom, timeout } from 'rxjs';
+import { ShopRmqClient } from './shop-rmq.client';
 
 export const EVENTS_CLIENT = Symbol('EVENTS_CLIENT');
 export const PUBLISH_TIMEOUT_MS = Symbol('PUBLISH_TIMEOUT_MS');
@@ -19,7 +20,7 @@ export class PublishFailedError extends Error {
 @Injectable()
 export class RmqEventPublisher implements OnApplicationShutdown {
   constructor(
-    @Inject(EVENTS_CLIENT) private readonly client: ClientRMQ,
+    @Inject(EVENTS_CLIENT) private readonly client: ShopRmqClient,
     @Inject(PUBLISH_TIMEOUT_MS) private readonly timeoutMs: number,
   ) {}
 

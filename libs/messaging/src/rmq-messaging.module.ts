@@ -1,10 +1,10 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { INestApplication, INestMicroservice } from '@nestjs/common';
-import { ClientsModule, Transport } from '@nestjs/microservices';
 import { AcknowledgeInterceptor } from './acknowledge.interceptor';
 import { MESSAGING_PLACE } from './messaging-place';
 import { EVENTS_CLIENT, PUBLISH_TIMEOUT_MS, RmqEventPublisher } from './rmq-event.publisher';
 import { rmqClientOptions, rmqServerOptions, type RmqSettings } from './rmq-options';
+import { ShopRmqClient } from './shop-rmq.client';
 import { ShopRmqServer } from './shop-rmq.server';
 import { topology } from './topology';
 
@@ -23,12 +23,9 @@ export class RmqMessagingModule {
   static forRoot(options: RmqMessagingOptions): DynamicModule {
     return {
       module: RmqMessagingModule,
-      imports: [
-        ClientsModule.register([
-          { name: EVENTS_CLIENT, transport: Transport.RMQ, options: rmqClientOptions(options) },
-        ]),
-      ],
       providers: [
+        // Closed by RmqEventPublisher on shutdown.
+        { provide: EVENTS_CLIENT, useFactory: () => new ShopRmqClient(rmqClientOptions(options)) },
         { provide: PUBLISH_TIMEOUT_MS, useValue: options.publishTimeoutMs },
         {
           provide: MESSAGING_PLACE,
