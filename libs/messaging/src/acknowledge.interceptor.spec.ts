@@ -10,60 +10,12 @@ import { RmqContext } from '@nestjs/microservices';
 import type { ConsumeMessage } from 'amqplib';
 import { defer, lastValueFrom, throwError } from 'rxjs';
 import { AcknowledgeInterceptor } from './acknowledge.interceptor';
+import { delivery as aDelivery, fakeConfirmChannel } from './testing/amqp-fakes';
 import { PublishFailedError } from './rmq-event.publisher';
 import { messageValidationPipe } from './message-validation.pipe';
 
-function fakeChannel() {
-  const steps: string[] = [];
-  const channel = {
-    publish: jest.fn(
-      (
-        _exchange: string,
-        _routingKey: string,
-        _content: Buffer,
-        _options: unknown,
-        confirm: (error: unknown) => void,
-      ) => {
-        steps.push('publish');
-        confirm(null);
-        return true;
-      },
-    ),
-    ack: jest.fn(() => steps.push('ack')),
-    nack: jest.fn(),
-    waitForConfirms: jest.fn(),
-  };
-  return { channel, steps };
-}
-
-function delivery(): ConsumeMessage {
-  return {
-    content: Buffer.from('{"pattern":"order.placed","data":{}}'),
-    fields: {
-      deliveryTag: 3,
-      redelivered: false,
-      exchange: 't.events',
-      routingKey: 'order.placed',
-      consumerTag: 'consumer-1',
-    },
-    properties: {
-      contentType: 'application/json',
-      contentEncoding: undefined,
-      headers: {},
-      deliveryMode: 2,
-      priority: undefined,
-      correlationId: 'corr-1',
-      replyTo: undefined,
-      expiration: undefined,
-      messageId: 'message-1',
-      timestamp: undefined,
-      type: 'order.placed',
-      userId: undefined,
-      appId: undefined,
-      clusterId: undefined,
-    },
-  };
-}
+const fakeChannel = () => fakeConfirmChannel();
+const delivery = () => aDelivery(undefined, { deliveryTag: 3 });
 
 describe('AcknowledgeInterceptor', () => {
   const interceptor = new AcknowledgeInterceptor({ namespace: 't', queue: 't.barista' });

@@ -1,68 +1,18 @@
-import type { Channel, ConfirmChannel, ConsumeMessage, Options } from 'amqplib';
+import type { Channel } from 'amqplib';
 import { deadLetter } from './dead-letter';
+import { delivery as aDelivery, fakeConfirmChannel } from './testing/amqp-fakes';
 
-type Confirm = (error: unknown) => void;
-
-interface Published {
-  readonly exchange: string;
-  readonly routingKey: string;
-  readonly content: Buffer;
-  readonly options: Options.Publish;
-  readonly confirm?: Confirm;
-}
-
-/** A confirm channel whose broker confirms only when the test calls `confirm`. */
-function confirmChannel() {
-  const published: Published[] = [];
-  const steps: string[] = [];
-  const channel = {
-    publish: jest.fn(
-      (
-        exchange: string,
-        routingKey: string,
-        content: Buffer,
-        options: Options.Publish,
-        confirm: Confirm,
-      ) => {
-        steps.push('publish');
-        published.push({ exchange, routingKey, content, options, confirm });
-        return true;
-      },
-    ),
-    ack: jest.fn(() => steps.push('ack')),
-    waitForConfirms: jest.fn(),
-  };
-  return { channel, published, steps, asChannel: channel as unknown as ConfirmChannel };
-}
-
-function delivery(): ConsumeMessage {
-  return {
-    content: Buffer.from('{"pattern":"order.placed","data":{}}'),
-    fields: {
-      deliveryTag: 7,
-      redelivered: false,
+/** The broker confirms only when the test calls the recorded `confirm`. */
+const confirmChannel = () => fakeConfirmChannel({ autoConfirm: false });
+const delivery = () =>
+  aDelivery(
+    { pattern: 'order.placed', data: {} },
+    {
       exchange: 'shop.events',
-      routingKey: 'order.placed',
-      consumerTag: 'consumer-1',
+      deliveryTag: 7,
+      properties: { headers: { 'x-causation-id': 'cause-1' }, timestamp: 1700000000 },
     },
-    properties: {
-      contentType: 'application/json',
-      contentEncoding: undefined,
-      headers: { 'x-causation-id': 'cause-1' },
-      deliveryMode: 2,
-      priority: undefined,
-      correlationId: 'corr-1',
-      replyTo: undefined,
-      expiration: undefined,
-      messageId: 'message-1',
-      timestamp: 1700000000,
-      type: 'order.placed',
-      userId: undefined,
-      appId: undefined,
-      clusterId: undefined,
-    },
-  };
-}
+  );
 
 const place = { namespace: 'shop', queue: 'shop.barista' };
 const flush = () => new Promise<void>((resolve) => setImmediate(resolve));

@@ -1,70 +1,13 @@
 import { Logger } from '@nestjs/common';
 import { ServerRMQ } from '@nestjs/microservices';
-import type { ConfirmChannel, ConsumeMessage, Options } from 'amqplib';
+import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
 import { rmqServerOptions } from './rmq-options';
 import { ShopRmqServer } from './shop-rmq.server';
+import { delivery as aDelivery, fakeConfirmChannel } from './testing/amqp-fakes';
 
-interface Published {
-  readonly exchange: string;
-  readonly routingKey: string;
-  readonly content: Buffer;
-  readonly options: Options.Publish;
-}
-
-/** A confirm channel whose broker confirms every publish at once. */
-function fakeChannel() {
-  const published: Published[] = [];
-  const steps: string[] = [];
-  const channel = {
-    publish: jest.fn(
-      (
-        exchange: string,
-        routingKey: string,
-        content: Buffer,
-        options: Options.Publish,
-        confirm: (error: unknown) => void,
-      ) => {
-        steps.push('publish');
-        published.push({ exchange, routingKey, content, options });
-        confirm(null);
-        return true;
-      },
-    ),
-    ack: jest.fn(() => steps.push('ack')),
-    nack: jest.fn(),
-    waitForConfirms: jest.fn(),
-  };
-  return { channel, published, steps, asChannel: channel as unknown as ConfirmChannel };
-}
-
-function delivery(body: string | object, routingKey = 'order.placed'): ConsumeMessage {
-  return {
-    content: Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)),
-    fields: {
-      deliveryTag: 1,
-      redelivered: false,
-      exchange: 't.events',
-      routingKey,
-      consumerTag: 'consumer-1',
-    },
-    properties: {
-      contentType: 'application/json',
-      contentEncoding: undefined,
-      headers: {},
-      deliveryMode: 2,
-      priority: undefined,
-      correlationId: 'corr-1',
-      replyTo: undefined,
-      expiration: undefined,
-      messageId: 'message-1',
-      timestamp: undefined,
-      type: routingKey,
-      userId: undefined,
-      appId: undefined,
-      clusterId: undefined,
-    },
-  };
-}
+const fakeChannel = () => fakeConfirmChannel();
+const delivery = (body: string | object, routingKey = 'order.placed') =>
+  aDelivery(body, { routingKey });
 
 describe('ShopRmqServer.handleMessage', () => {
   let server: ShopRmqServer;
