@@ -326,6 +326,16 @@ function decodeEvent(message) {
 let shuttingDown = false;
 
 /** Runs `close` once on SIGTERM/SIGINT, then exits 0 (or after a 5 s grace at the latest). */
+/**
+ * Closes a consuming context: cancels its consumer first (no new deliveries), then its channels,
+ * then its connections, ignoring errors from what the broker already closed.
+ */
+async function closeConsumer({ consumer, consumerTag, channels = [], connections = [] }) {
+  await consumer.cancel(consumerTag).catch(() => {});
+  for (const channel of [...channels, consumer]) await channel.close().catch(() => {});
+  await Promise.all(connections.map((connection) => connection.close().catch(() => {})));
+}
+
 function onShutdown(log, close) {
   const stop = (signal) => {
     if (shuttingDown) return;
@@ -366,6 +376,7 @@ module.exports = {
   assertTopology,
   publishEvent,
   decodeEvent,
+  closeConsumer,
   onShutdown,
   closeServer,
   CORRELATION,

@@ -198,12 +198,13 @@ async function startRmq() {
     },
     { noAck: false },
   );
-  return async () => {
-    await consumer.cancel(consumerTag).catch(() => {});
-    await publisher.close().catch(() => {});
-    await consumer.close().catch(() => {});
-    await Promise.all([consuming.close().catch(() => {}), publishing.close().catch(() => {})]);
-  };
+  return () =>
+    c.closeConsumer({
+      consumer,
+      consumerTag,
+      channels: [publisher],
+      connections: [consuming, publishing],
+    });
 }
 
 // ---------------------------------------------------------------- REST

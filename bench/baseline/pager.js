@@ -104,11 +104,7 @@ async function startRmq() {
     },
     { noAck: false },
   );
-  return async () => {
-    await consumer.cancel(consumerTag).catch(() => {});
-    await consumer.close().catch(() => {});
-    await connection.close().catch(() => {});
-  };
+  return () => c.closeConsumer({ consumer, consumerTag, connections: [connection] });
 }
 
 async function main() {
