@@ -7,6 +7,7 @@ describe('parseCli', () => {
     expect(options.transports).toEqual(['http', 'rmq']);
     expect(options.quick).toBe(false);
     expect(options.baseline).toBe(true);
+    expect(options.cpuProf).toBe(false);
   });
 
   it('reads every flag', () => {
@@ -28,6 +29,7 @@ describe('parseCli', () => {
       '--out',
       '/tmp/x',
       '--no-baseline',
+      '--cpu-prof',
     ]);
     expect(options).toMatchObject({
       quick: true,
@@ -40,6 +42,7 @@ describe('parseCli', () => {
       maxRate: 5000,
       out: '/tmp/x',
       baseline: false,
+      cpuProf: true,
     });
   });
 

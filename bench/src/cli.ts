@@ -22,6 +22,8 @@ export interface BenchOptions {
   readonly baseline: boolean;
   /** Which apps the scenarios run against: the NestJS apps (default) or the bare baseline. */
   readonly system: 'nest' | 'baseline';
+  /** Write a V8 CPU profile of every app process into <out>/profiles. */
+  readonly cpuProf: boolean;
   readonly help: boolean;
 }
 
@@ -45,6 +47,8 @@ Options:
   --no-baseline         skip the bare baseline in overhead
   --system <name>       run the scenarios against nest (default) or baseline (the bare apps)
   --out <dir>           results folder (default results/<ISO timestamp>)
+  --cpu-prof            write a CPU profile of every app process to <out>/profiles
+                        (open in Chrome DevTools or speedscope; slows the apps a little)
   -h, --help            this text
 `;
 
@@ -139,6 +143,7 @@ function parseFlags(argv: string[]) {
         machines: { type: 'string' },
         'max-rate': { type: 'string' },
         'no-baseline': { type: 'boolean', default: false },
+        'cpu-prof': { type: 'boolean', default: false },
         system: { type: 'string' },
         out: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
@@ -179,6 +184,7 @@ export function parseCli(argv: string[]): BenchOptions {
     out: values.out,
     baseline: !(values['no-baseline'] ?? false),
     system,
+    cpuProf: values['cpu-prof'] ?? false,
     help: values.help ?? false,
   };
 }

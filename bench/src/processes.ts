@@ -56,6 +56,8 @@ export interface SpawnOptions {
   readonly entry: string;
   readonly cwd: string;
   readonly env: Record<string, string>;
+  /** Node flags before the entry (e.g. --cpu-prof). */
+  readonly nodeArgs?: readonly string[];
   readonly logFile: string;
   readonly port: number;
   readonly host: string;
@@ -105,7 +107,7 @@ export class AppProcess {
   static spawn(options: SpawnOptions): AppProcess {
     const log = openSync(options.logFile, 'a');
     try {
-      const child = spawn(process.execPath, [options.entry], {
+      const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.entry], {
         cwd: options.cwd,
         env: options.env,
         detached: true,

@@ -17,6 +17,8 @@ export interface SystemOptions extends BaristaSettings {
   readonly amqpUrl: string;
   readonly cwd: string;
   readonly logDir: string;
+  /** Set: every process writes a V8 CPU profile here when it exits. */
+  readonly profileDir?: string;
   /** File-name prefix of this system's logs, e.g. `rmq-shop`. */
   readonly logPrefix: string;
   readonly logLevel: string;
@@ -186,6 +188,15 @@ export class ShopSystem {
       entry: this.current.entries[role],
       cwd: this.current.cwd,
       env: this.env(role, instance),
+      nodeArgs: this.current.profileDir
+        ? [
+            '--cpu-prof',
+            '--cpu-prof-dir',
+            this.current.profileDir,
+            '--cpu-prof-name',
+            `${this.current.logPrefix}-${suffix}-${this.all.length + 1}.cpuprofile`,
+          ]
+        : [],
       logFile: join(this.current.logDir, `${this.current.logPrefix}-${suffix}.log`),
       port,
       host: this.host,

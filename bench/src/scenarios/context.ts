@@ -6,6 +6,8 @@ export interface RunContext {
   readonly plan: BenchPlan;
   readonly cwd: string;
   readonly logDir: string;
+  /** Where app processes write CPU profiles (--cpu-prof), or undefined. */
+  readonly profileDir?: string;
   readonly amqpUrl: string;
   /** Short unique id of this bench run, part of every namespace and correlation id. */
   readonly runId: string;

@@ -66,6 +66,7 @@ export class Shop {
         amqpUrl: ctx.amqpUrl,
         cwd: ctx.cwd,
         logDir: ctx.logDir,
+        profileDir: ctx.profileDir,
         logPrefix: `${this.transport}-${this.tag}`,
         logLevel: ctx.plan.logLevel,
         baristaTimeoutMs: ctx.plan.timeouts.baristaMs,

@@ -9,6 +9,7 @@ const plan = buildPlan({
   transports: ['rmq'],
   baseline: true,
   system: 'nest',
+  cpuProf: false,
   help: false,
 }).overhead;
 

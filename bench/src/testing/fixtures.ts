@@ -95,6 +95,7 @@ export function sampleScenarios(): ScenarioResult[] {
     transports: [],
     baseline: true,
     system: 'nest',
+    cpuProf: false,
     help: false,
   });
   const results: ScenarioResult[] = [];
