@@ -1,7 +1,6 @@
 import type { IntegrationEvent } from '@app/contracts';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { RmqRecordBuilder, type RmqRecordOptions } from '@nestjs/microservices';
-import { lastValueFrom, timeout } from 'rxjs';
 import { ShopRmqClient } from './shop-rmq.client';
 
 export const EVENTS_CLIENT = Symbol('EVENTS_CLIENT');
@@ -37,9 +36,7 @@ export class RmqEventPublisher implements OnApplicationShutdown {
     };
     const record = new RmqRecordBuilder(event).setOptions(options).build();
     try {
-      await lastValueFrom(this.client.emit(event.type, record).pipe(timeout(this.timeoutMs)), {
-        defaultValue: undefined,
-      });
+      await this.client.publishEvent(event.type, record, this.timeoutMs);
     } catch (error) {
       const why = error instanceof Error ? error.message : String(error);
       throw new PublishFailedError(`the broker did not confirm ${event.type}: ${why}`);

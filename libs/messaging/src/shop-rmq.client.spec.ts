@@ -45,6 +45,34 @@ describe('ShopRmqClient', () => {
     ).rejects.toThrow('NACK');
   });
 
+  it('publishEvent publishes the same packet and resolves once confirmed', async () => {
+    const record = new RmqRecordBuilder({ orderId: 'o-3' })
+      .setOptions({ messageId: 'm-3' })
+      .build();
+
+    await client.publishEvent('order.placed', record, 1000);
+
+    const [exchange, routingKey, content, options] = publish.mock.calls[0];
+    expect([exchange, routingKey]).toEqual(['t.events', 'order.placed']);
+    expect(JSON.parse(String(content))).toEqual({
+      pattern: 'order.placed',
+      data: { orderId: 'o-3' },
+    });
+    expect(options).toEqual({ persistent: true, messageId: 'm-3' });
+  });
+
+  it('publishEvent rejects when the broker refuses or does not confirm in time', async () => {
+    publish.mockImplementationOnce(() => Promise.reject(new Error('NACK')));
+    await expect(client.publishEvent('order.placed', { orderId: 'o-4' }, 1000)).rejects.toThrow(
+      'NACK',
+    );
+
+    publish.mockImplementationOnce(() => new Promise(() => undefined));
+    await expect(client.publishEvent('order.placed', { orderId: 'o-5' }, 20)).rejects.toThrow(
+      'not confirmed within 20 ms',
+    );
+  });
+
   it('refuses to be built without an exchange to publish to', () => {
     expect(() => new ShopRmqClient({ urls: ['amqp://unused'] })).toThrow(/exchange/);
   });

@@ -18,6 +18,29 @@ export class ShopRmqClient extends ClientRMQ {
     this.exchange = options.exchange;
   }
 
+  /**
+   * Publishes one event and resolves once the broker confirmed it, or rejects after `timeoutMs`:
+   * `emit()` without its Observable plumbing (defer, mergeMap and a connectable per message,
+   * about 5 % of barista's CPU in profiles). Same connection, channel, serializer and wire format.
+   */
+  async publishEvent(pattern: string, data: unknown, timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`not confirmed within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+    });
+    try {
+      await Promise.race([
+        this.connect().then(() => this.dispatchEvent({ pattern, data })),
+        expired,
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   protected override async dispatchEvent(packet: ReadPacket): Promise<void> {
     const { options, ...body } = this.serializer.serialize(packet) as ReadPacket & {
       options?: Record<string, unknown>;

@@ -1,4 +1,4 @@
-import { ServerRMQ, type RmqOptions } from '@nestjs/microservices';
+import { type MessageHandler, ServerRMQ, type RmqOptions } from '@nestjs/microservices';
 import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
 import { deadLetter } from './dead-letter';
 import { topology } from './topology';
@@ -43,6 +43,15 @@ export class ShopRmqServer extends ServerRMQ {
     return super.handleMessage(delivery, channel);
   }
 
+  /**
+   * A plain map lookup first. Nest's own runs `JSON.parse` on the pattern inside a `try`, a thrown
+   * exception for every plain pattern (twice per message: in the gate and in `handleEvent`); it
+   * remains the fallback for JSON (object) patterns and wildcards.
+   */
+  override getHandlerByPattern(pattern: string): MessageHandler | null {
+    return this.messageHandlers.get(pattern) ?? super.getHandlerByPattern(pattern);
+  }
+
   /** Why `message` cannot be dispatched, or undefined if it can. */
   private inspect(message: ConsumeMessage): string | undefined {
     let packet: unknown;
@@ -61,9 +70,7 @@ export class ShopRmqServer extends ServerRMQ {
     if (pattern !== message.fields.routingKey) {
       return `malformed: pattern "${pattern}" does not match routing key "${message.fields.routingKey}"`;
     }
-    // A plain lookup first: Nest's own runs JSON.parse on the pattern, throwing for every
-    // plain one, which showed in profiles; it remains the fallback for wildcard patterns.
-    if (!this.getHandlers().has(pattern) && !this.getHandlerByPattern(pattern)) {
+    if (!this.getHandlerByPattern(pattern)) {
       return `no handler for "${pattern}" on ${this.queue}`;
     }
     return undefined;
