@@ -6,6 +6,7 @@ import { computeFindings } from './findings';
 import { gitState, machineInfo, packageVersions } from './machine';
 import { SCENARIOS, TRANSPORTS, type BenchResults, type ScenarioResult } from './model';
 import { buildPlan } from './plan';
+import { profilesMarkdown, summarizeProfiles } from './profiles';
 import { BASELINE_ENTRIES, killAllNow, NEST_ENTRIES } from './processes';
 import { Progress } from './progress';
 import { htmlReport, loadChartJs } from './report/html';
@@ -166,6 +167,14 @@ async function run(argv: string[]): Promise<number> {
   writeFileSync(join(outDir, 'report.md'), markdownReport(results));
   writeFileSync(join(outDir, 'report.html'), htmlReport(results, loadChartJs()));
   write(terminalReport(results));
+  if (ctx.profileDir && existsSync(ctx.profileDir)) {
+    const summaries = summarizeProfiles(ctx.profileDir);
+    writeFileSync(join(ctx.profileDir, 'summary.md'), profilesMarkdown(summaries));
+    writeFileSync(join(ctx.profileDir, 'summary.json'), `${JSON.stringify(summaries, null, 2)}\n`);
+    write(
+      `\nCPU profiles: ${summaries.length} in ${relative(cwd, ctx.profileDir)}, where the time goes in summary.md`,
+    );
+  }
   write(
     `\nresults: ${join(relative(cwd, outDir) || '.', 'results.json')}, report.md, report.html (logs in ${relative(cwd, logDir)})`,
   );
