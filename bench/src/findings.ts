@@ -1,4 +1,5 @@
 import type { Finding, RunResult, ScenarioName, ScenarioResult, Transport } from './model';
+import { resilienceFindings } from './resilience-findings';
 import { baristaCapacity } from './scenarios/scale';
 
 function find(
@@ -228,5 +229,6 @@ export function computeFindings(results: ScenarioResult[]): Finding[] {
     scaleFinding(results),
     ...overheadFindings(results),
     acceptLatencyFinding(results),
+    ...resilienceFindings(results),
   ];
 }

@@ -46,8 +46,41 @@ describe('buildPlan', () => {
       plan.outage.phases[0].durationMs +
       2 * plan.scale.durationMs +
       plan.burst.phases.reduce((s, p) => s + p.durationMs, 0) +
-      2 * plan.overhead.rates.length * plan.overhead.stepMs;
-    expect(seconds / 1000).toBeLessThan(30);
+      2 * plan.overhead.rates.length * plan.overhead.stepMs +
+      plan.faults.kinds.length * plan.faults.phases[0].durationMs;
+    expect(seconds / 1000).toBeLessThan(40);
+  });
+
+  it('injects the broker restart only in a full run, unless --faults says otherwise', () => {
+    expect(buildPlan(parseCli([])).faults.kinds).toEqual(['barista', 'broker']);
+    expect(buildPlan(parseCli(['--quick'])).faults.kinds).toEqual(['barista']);
+    expect(buildPlan(parseCli(['--quick', '--faults', 'broker'])).faults.kinds).toEqual(['broker']);
+    expect(buildPlan(parseCli(['--faults', 'barista'])).faults.kinds).toEqual(['barista']);
+  });
+
+  it.each([[[]], [['--quick']], [['--duration', '3']]])(
+    'puts the fault and the restart inside the load (%j), with load left to recover',
+    (argv) => {
+      const { faults } = buildPlan(parseCli(argv));
+      const loadMs = faults.phases[0].durationMs;
+      expect(faults.faultAtMs).toBeGreaterThan(0);
+      expect(faults.faultAtMs + faults.downMs).toBeLessThan(loadMs / 2);
+      expect(faults.recoveryShare).toBeGreaterThan(0.5);
+      expect(faults.recoveryShare).toBeLessThanOrEqual(1);
+    },
+  );
+
+  it('soaks for minutes at a moderate rate, a few seconds under --quick', () => {
+    const full = buildPlan(parseCli(['--scenario', 'soak']));
+    expect(full.soak.phases).toEqual([{ durationMs: 180000, rate: 50 }]);
+    // Long enough after the warm-up to be judged.
+    const { criteria } = full.soak;
+    expect(180000 * (1 - criteria.warmupShare)).toBeGreaterThanOrEqual(criteria.minJudgedMs);
+    const quick = buildPlan(parseCli(['--quick', '--scenario', 'soak']));
+    expect(quick.soak.phases[0].durationMs).toBeLessThanOrEqual(10000);
+    expect(
+      buildPlan(parseCli(['--scenario', 'soak', '--duration', '600', '--rate', '20'])).soak.phases,
+    ).toEqual([{ durationMs: 600000, rate: 20 }]);
   });
 });
 

@@ -53,6 +53,33 @@ describe('reports', () => {
     expect(canvases.length).toBe((JSON.parse(specs?.[1] ?? '[]') as unknown[]).length);
   });
 
+  it('shows each fault side by side per transport, with recovery, and what was not applicable', () => {
+    const text = terminalReport(results);
+    const header = text.split('\n').find((line) => line.includes('http barista-kill'));
+    expect(header).toMatch(/http barista-kill\s+rmq barista-kill\s+rmq broker-restart/);
+    expect(text).toMatch(/time to recover \(s\)\s+2\s+2\s+2/);
+    expect(text).toMatch(/brewed twice \(extra brews\)\s+n\/a\s+0 \(0\)/);
+    expect(text).toContain('http broker-restart: not applicable');
+    expect(text).toMatch(/rmq memory: flat after warm-up: order \+1\.0 MB/);
+    const md = markdownReport(results);
+    expect(md).toContain('|  | http barista-kill | rmq barista-kill | rmq broker-restart |');
+    expect(md).toContain('Time to recover: an order completes normally');
+    expect(md).toMatch(/RSS MB order start\/end\/peak \| 70 \/ 81 \/ 81/);
+    expect(md).toContain('a service grows when the end level exceeds');
+  });
+
+  it('report.html charts each fault’s timeline with the fault shaded and the memory of the soak', () => {
+    const page = htmlReport(results, chartJs);
+    expect(page).toMatch(/faults timeline, http barista-kill/);
+    expect(page).toMatch(
+      /faults timeline, rmq broker-restart: orders per second \(shaded: broker down → up\)/,
+    );
+    expect(page).toContain('"label":"recovered (+2 s)"');
+    expect(page).toMatch(/soak memory, rmq: RSS of each service/);
+    expect(page).toContain('"window":{"from":0,"to":45,"label":"warm-up"}');
+    expect(page).toContain('http broker-restart: not applicable');
+  });
+
   it('cannot be broken out of by data that looks like markup', () => {
     expect(scriptJson({ a: '</script><script>alert(1)</script>' })).not.toContain('</script');
     expect(inlineScript('x = "</script>"')).not.toContain('</script');

@@ -1,13 +1,16 @@
 import type {
   BenchResults,
   Counts,
+  FaultKind,
   LatencySummary,
   RunResult,
   ScenarioResult,
   Transport,
 } from '../model';
+import { BROKER_NOT_APPLICABLE } from '../scenarios/faults';
 import { summarizeOverhead } from '../scenarios/overhead';
-import { buildPlan } from '../plan';
+import { judgeSoak } from '../scenarios/soak';
+import { buildPlan, SOAK_CRITERIA } from '../plan';
 import { computeFindings } from '../findings';
 
 export function latencyOf(p50: number, p99 = p50 * 2): LatencySummary {
@@ -173,8 +176,84 @@ export function sampleScenarios(): ScenarioResult[] {
       overhead: summarizeOverhead(steps, plan.overhead),
       wallSeconds: 10,
     });
+    results.push(...resilienceScenarios(transport));
   }
   return results;
+}
+
+/** A fault run: barista or broker down from 1 s to 3 s of the load. */
+export function faultRunOf(
+  transport: Transport,
+  kind: FaultKind,
+  overrides: {
+    counts?: Partial<Counts>;
+    brewedTwice?: number | null;
+    recoverSeconds?: number | null;
+  } = {},
+): RunResult {
+  const sync = transport === 'http';
+  const counts = countsOf(overrides.counts ?? (sync ? { sent: 100, failed: 20 } : { sent: 100 }));
+  const brewedTwice =
+    overrides.brewedTwice === undefined ? (sync ? null : 0) : overrides.brewedTwice;
+  return runOf(transport, {
+    label: kind === 'barista' ? 'barista-kill' : 'broker-restart',
+    counts,
+    fault: {
+      kind,
+      action: kind === 'barista' ? 'kill -9 barista#1' : 'rabbitmqctl stop_app / start_app',
+      injectedAtMs: 1000,
+      downAtMs: 1010,
+      restartedAtMs: 2500,
+      healthyAtMs: 3000,
+      ...(kind === 'barista' ? { exit: 'signal SIGKILL' } : {}),
+      beforeFault: { sent: 25, accepted: 25, failed: 0, completed: 25, lost: 0 },
+      duringFault: sync
+        ? { sent: 20, accepted: 0, failed: 20, completed: 0, lost: 0 }
+        : { sent: 20, accepted: 20, failed: 0, completed: 20, lost: 0 },
+      afterFault: { sent: 55, accepted: 55, failed: 0, completed: 55, lost: 0 },
+      recovery: {
+        normalBuzzMs: 250,
+        normalBuzzBasis: '250 ms floor',
+        share: 0.9,
+        recoverSeconds: overrides.recoverSeconds === undefined ? 2 : overrides.recoverSeconds,
+        backlogDrainedSeconds: sync ? null : 3.2,
+        normalShareBySecond: [0, 0.5, 1, 1],
+      },
+      brewedTwice,
+      extraBrews: brewedTwice,
+    },
+  });
+}
+
+/** A soak run whose services grew by `growthMb` each after warm-up (flagged above 8 MB). */
+export function soakRunOf(transport: Transport, growthMb = 1, loadMs = 180000): RunResult {
+  const services = ['order', 'barista#1', 'pager'].map((service) => ({
+    service,
+    points: [0, 60000, 120000, 175000].map((atMs, i) => ({
+      atMs,
+      rssMb: 80 + (i === 0 ? -10 : i === 3 ? growthMb : 0),
+    })),
+  }));
+  return runOf(transport, {
+    label: 'soak',
+    soak: judgeSoak(services, loadMs, SOAK_CRITERIA, () => 6750),
+  });
+}
+
+function resilienceScenarios(transport: Transport): ScenarioResult[] {
+  const sync = transport === 'http';
+  return [
+    {
+      scenario: 'faults',
+      transport,
+      runs: sync
+        ? [faultRunOf(transport, 'barista')]
+        : [faultRunOf(transport, 'barista'), faultRunOf(transport, 'broker')],
+      ...(sync ? { skipped: [{ label: 'broker-restart', reason: BROKER_NOT_APPLICABLE }] } : {}),
+      wallSeconds: 20,
+    },
+    { scenario: 'soak', transport, runs: [soakRunOf(transport)], wallSeconds: 190 },
+  ];
 }
 
 export function sampleResults(): BenchResults {
