@@ -25,13 +25,13 @@ export class BaristaProxy {
   private constructor(private readonly server: Server) {}
 
   static async start(): Promise<BaristaProxy> {
-    let proxy: BaristaProxy | undefined;
-    const server = createServer((request, response) => {
-      proxy?.handle(request, response).catch((error: unknown) => {
+    const server = createServer();
+    const proxy = new BaristaProxy(server);
+    server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+      proxy.handle(request, response).catch((error: unknown) => {
         response.writeHead(500).end(String(error));
       });
     });
-    proxy = new BaristaProxy(server);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return proxy;
   }

@@ -100,7 +100,8 @@ function withinDeadline<C>(factory: IBackoffFactory<C>, deadline: Deadline): IBa
  * with decorrelated-jitter exponential backoff inside the call's deadline, and a circuit breaker
  * that judges each call after its retries (a blip the retries absorbed is not a failure of the
  * service). While the circuit is open no attempt, first or retried, leaves order: the call fails
- * at once with a {@link HopFailedError} naming the hop.
+ * at once with a {@link HopFailedError} naming the hop. After the cool-down one call probes the
+ * service with a single attempt; while it is out, the others still fail at once.
  *
  * Retrying is safe only because every call carries an idempotency key (the order id) that
  * barista and pager honour.
@@ -139,9 +140,12 @@ export class Defences {
   private withRetries<T>(attempt: () => Promise<T>, deadline: Deadline): Promise<T> {
     const { retries, retryBaseMs } = this.settings;
     if (retries === 0) return attempt();
+    // Only while the circuit is closed: a half-open probe is one attempt, and once other calls
+    // opened the circuit, the retries already under way stop too (no retry storm).
+    const closed = () => !this.breaker || this.breaker.state === CircuitState.Closed;
     // One policy per call: its backoff is bound to this call's deadline.
     const policy = retry(
-      handleWhen((error) => retryable(error) && deadline.remainingMs() > retryBaseMs),
+      handleWhen((error) => retryable(error) && closed() && deadline.remainingMs() > retryBaseMs),
       {
         maxAttempts: retries,
         backoff: withinDeadline(new ExponentialBackoff({ initialDelay: retryBaseMs }), deadline),
@@ -153,7 +157,11 @@ export class Defences {
         `${this.hop}: retry ${event.attempt} of ${retries} in ${Math.round(event.delay)} ms (${why})`,
       );
     });
-    return policy.execute(() => attempt());
+    return policy.execute(({ attempt: retry }) => {
+      // The circuit may have opened while this call waited out its backoff.
+      if (retry > 0 && !closed()) throw this.circuitOpen();
+      return attempt();
+    });
   }
 
   private circuit(settings: BreakerSettings): CircuitBreakerPolicy {
