@@ -138,6 +138,13 @@ describe('the sync shop with its defences on (http)', () => {
       }
       // (Should the 1 s cool-down have passed meanwhile, one order probed barista: 3 calls at most.)
       expect(proxy.calls.length - callsBefore).toBeLessThanOrEqual(3);
+      // Order's own account of it: GET /downstreams.
+      const { body: downstreams } = await get<Record<string, Record<string, unknown>>>(
+        `${shop.orderUrl}/downstreams`,
+      );
+      expect(downstreams.barista).toMatchObject({ circuit: 'open' });
+      expect(downstreams.barista.failedFast).toEqual(expect.any(Number));
+      expect(Number(downstreams.barista.failedFast)).toBeGreaterThanOrEqual(10);
     } finally {
       await shop.startBarista();
     }

@@ -68,6 +68,17 @@ export class Deadline {
 
 export type CircuitView = 'closed' | 'open' | 'half-open' | 'off';
 
+/** What the calls to one downstream service came to, since order started. */
+export interface DefenceCounts {
+  /** Calls made: one per hop of an order. */
+  readonly calls: number;
+  /** Requests sent: first attempts and retries. */
+  readonly attempts: number;
+  readonly retries: number;
+  /** Calls failed at once by an open circuit, without a request. */
+  readonly failedFast: number;
+}
+
 const CIRCUIT_VIEWS: Record<CircuitState, CircuitView> = {
   [CircuitState.Closed]: 'closed',
   [CircuitState.Open]: 'open',
@@ -109,6 +120,7 @@ function withinDeadline<C>(factory: IBackoffFactory<C>, deadline: Deadline): IBa
 export class Defences {
   private readonly breaker: CircuitBreakerPolicy | null;
   private readonly logger = new Logger('Defences');
+  private readonly counting = { calls: 0, attempts: 0, retries: 0, failedFast: 0 };
 
   constructor(
     private readonly hop: Hop,
@@ -121,18 +133,27 @@ export class Defences {
     return this.breaker ? CIRCUIT_VIEWS[this.breaker.state] : 'off';
   }
 
+  get counts(): DefenceCounts {
+    return { ...this.counting };
+  }
+
   /** Runs `attempt` (one HTTP call that ends by `deadline`) under the defences. */
   async call<T>(attempt: () => Promise<T>, deadline: Deadline): Promise<T> {
-    const attempts = () => this.withRetries(attempt, deadline);
+    this.counting.calls += 1;
+    const counted = () => {
+      this.counting.attempts += 1;
+      return attempt();
+    };
+    const attempts = () => this.withRetries(counted, deadline);
     const breaker = this.breaker;
     if (!breaker) return attempts();
     // Cockatiel queues the calls that arrive while the half-open probe is out behind it, for as
     // long as the probe takes (up to its deadline); an open circuit should fail them at once.
-    if (breaker.state === CircuitState.HalfOpen) throw this.circuitOpen();
+    if (breaker.state === CircuitState.HalfOpen) throw this.failFast();
     try {
       return await breaker.execute(attempts);
     } catch (error) {
-      if (isBrokenCircuitError(error)) throw this.circuitOpen();
+      if (isBrokenCircuitError(error)) throw this.failFast();
       throw error;
     }
   }
@@ -160,6 +181,7 @@ export class Defences {
     return policy.execute(({ attempt: retry }) => {
       // The circuit may have opened while this call waited out its backoff.
       if (retry > 0 && !closed()) throw this.circuitOpen();
+      if (retry > 0) this.counting.retries += 1;
       return attempt();
     });
   }
@@ -186,6 +208,12 @@ export class Defences {
   private lastFailure(): string {
     const last = this.breaker?.lastFailure;
     return last && 'error' in last ? last.error.message : 'repeated failures';
+  }
+
+  /** A call the open circuit stops before it sends anything. */
+  private failFast(): HopFailedError {
+    this.counting.failedFast += 1;
+    return this.circuitOpen();
   }
 
   private circuitOpen(): HopFailedError {

@@ -20,6 +20,7 @@ import type { AddressInfo } from 'node:net';
 import { MarkOrderReadyCommand } from '../application/commands/mark-order-ready/mark-order-ready.command';
 import { HopFailedError } from '../application/ports/order-events.port';
 import { OrderConfig } from '../order.config';
+import { DownstreamCalls } from './downstream-calls';
 import { HttpOrderEvents } from './http-order-events';
 
 interface Received {
@@ -122,6 +123,7 @@ function orderPlaced(): OrderPlaced {
 
 let connected: HttpOrderEvents | undefined;
 let commands: { execute: jest.Mock };
+let calls: DownstreamCalls;
 
 /** The adapter under test, configured as the order app would be by `env`. */
 function connect(env: Record<string, string>): HttpOrderEvents {
@@ -132,9 +134,15 @@ function connect(env: Record<string, string>): HttpOrderEvents {
     HTTP_RETRY_BASE_MS: '10',
     ...env,
   });
-  connected = new HttpOrderEvents(config, commands as unknown as CommandBus);
+  calls = new DownstreamCalls();
+  connected = new HttpOrderEvents(config, commands as unknown as CommandBus, calls);
   return connected;
 }
+
+const circuits = () => {
+  const view = calls.view();
+  return { barista: view.barista?.circuit, pager: view.pager?.circuit };
+};
 
 beforeAll(() => Logger.overrideLogger(false));
 
@@ -370,6 +378,10 @@ describe('HttpOrderEvents defences', () => {
     expect(barista.received[1].headers[HttpHeaders.MessageId]).toBe(order.messageId);
     expect(commands.execute).toHaveBeenCalledTimes(1);
     expect(pager.received).toHaveLength(1);
+    expect(calls.view()).toEqual({
+      barista: { circuit: 'closed', calls: 1, attempts: 2, retries: 1, failedFast: 0 },
+      pager: { circuit: 'closed', calls: 1, attempts: 1, retries: 0, failedFast: 0 },
+    });
   });
 
   it('retries the pager too, marking the order ready once', async () => {
@@ -440,7 +452,7 @@ describe('HttpOrderEvents defences', () => {
     }
 
     expect(barista.received).toHaveLength(6);
-    expect(events.circuits()).toEqual({ barista: 'off', pager: 'off' });
+    expect(circuits()).toEqual({ barista: 'off', pager: 'off' });
   });
 
   describe('the circuit breaker', () => {
@@ -472,7 +484,7 @@ describe('HttpOrderEvents defences', () => {
           message: 'barista answered 503',
         });
       }
-      expect(events.circuits()).toEqual({ barista: 'open', pager: 'closed' });
+      expect(circuits()).toEqual({ barista: 'open', pager: 'closed' });
 
       for (let i = 0; i < 5; i++) {
         await expect(events.orderPlaced(orderPlaced())).rejects.toMatchObject({
@@ -485,12 +497,19 @@ describe('HttpOrderEvents defences', () => {
       }
       expect(barista.received).toHaveLength(3);
       expect(pager.received).toHaveLength(0);
+      expect(calls.view().barista).toEqual({
+        circuit: 'open',
+        calls: 8,
+        attempts: 3,
+        retries: 0,
+        failedFast: 5,
+      });
     });
 
     it('probes once after the cool-down: open again if the probe fails, closed once one succeeds', async () => {
       const events = connect(breakerEnv(100));
       for (let i = 0; i < 3; i++) await events.orderPlaced(orderPlaced()).catch(() => undefined);
-      expect(events.circuits().barista).toBe('open');
+      expect(circuits().barista).toBe('open');
 
       // Still failing: the first call after the cool-down is the probe; it fails and reopens.
       const probed = async () => {
@@ -504,12 +523,12 @@ describe('HttpOrderEvents defences', () => {
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
       expect(barista.received).toHaveLength(4);
-      expect(events.circuits().barista).toBe('open');
+      expect(circuits().barista).toBe('open');
 
       failing = false;
       await completesEventually(events);
       expect(barista.received).toHaveLength(5);
-      expect(events.circuits().barista).toBe('closed');
+      expect(circuits().barista).toBe('closed');
       await expect(events.orderPlaced(orderPlaced())).resolves.toBe('completed');
       expect(barista.received).toHaveLength(6);
     });
@@ -523,7 +542,7 @@ describe('HttpOrderEvents defences', () => {
         });
       }
       expect(barista.received).toHaveLength(6);
-      expect(events.circuits().barista).toBe('closed');
+      expect(circuits().barista).toBe('closed');
     });
 
     it('judges a call after its retries: a failure the retries absorbed does not count', async () => {
@@ -531,7 +550,7 @@ describe('HttpOrderEvents defences', () => {
       const events = connect({ ...breakerEnv(60_000), HTTP_RETRIES: '1' });
       for (let i = 0; i < 6; i++) await events.orderPlaced(orderPlaced());
       expect(barista.received).toHaveLength(12);
-      expect(events.circuits().barista).toBe('closed');
+      expect(circuits().barista).toBe('closed');
     });
   });
 });

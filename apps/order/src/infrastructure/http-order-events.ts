@@ -15,13 +15,8 @@ import {
   OrderEvents,
 } from '../application/ports/order-events.port';
 import { OrderConfig } from '../order.config';
-import {
-  type CircuitView,
-  Deadline,
-  Defences,
-  type DefenceSettings,
-  defenceSettings,
-} from './http-defences';
+import { DownstreamCalls } from './downstream-calls';
+import { Deadline, Defences, type DefenceSettings, defenceSettings } from './http-defences';
 
 interface Downstream {
   readonly hop: Hop;
@@ -53,16 +48,14 @@ export class HttpOrderEvents extends OrderEvents implements OnApplicationShutdow
   constructor(
     config: OrderConfig,
     private readonly commands: CommandBus,
+    calls: DownstreamCalls,
   ) {
     super();
     const defences = defenceSettings(config);
     this.barista = downstream('barista', config.BARISTA_URL, config.BARISTA_TIMEOUT_MS, defences);
     this.pager = downstream('pager', config.PAGER_URL, config.PAGER_TIMEOUT_MS, defences);
-  }
-
-  /** The state of each downstream service's circuit breaker (`off` without one). */
-  circuits(): Record<'barista' | 'pager', CircuitView> {
-    return { barista: this.barista.defences.state, pager: this.pager.defences.state };
+    calls.register('barista', this.barista.defences);
+    calls.register('pager', this.pager.defences);
   }
 
   async orderPlaced(event: OrderPlaced): Promise<HandOver> {
