@@ -178,10 +178,12 @@ export class Defences {
         `${this.hop}: retry ${event.attempt} of ${retries} in ${Math.round(event.delay)} ms (${why})`,
       );
     });
-    return policy.execute(({ attempt: retry }) => {
-      // The circuit may have opened while this call waited out its backoff.
-      if (retry > 0 && !closed()) throw this.circuitOpen();
-      if (retry > 0) this.counting.retries += 1;
+    return policy.execute(({ attempt: retried }) => {
+      if (retried > 0) {
+        // The circuit may have opened while this call waited out its backoff.
+        if (!closed()) throw this.circuitOpen('not retried: its circuit opened meanwhile');
+        this.counting.retries += 1;
+      }
       return attempt();
     });
   }
@@ -216,11 +218,13 @@ export class Defences {
     return this.circuitOpen();
   }
 
-  private circuitOpen(): HopFailedError {
+  private circuitOpen(
+    what = 'not called: its circuit is open after repeated failures',
+  ): HopFailedError {
     return new HopFailedError(
       this.hop,
       'unavailable',
-      `${this.hop} not called: its circuit is open after repeated failures (last: ${this.lastFailure()})`,
+      `${this.hop} ${what} (last: ${this.lastFailure()})`,
     );
   }
 }
