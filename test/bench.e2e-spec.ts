@@ -8,6 +8,8 @@ import type { BenchResults } from '../bench/src/model';
 const ROOT = join(__dirname, '..');
 const SCENARIOS = ['steady', 'outage', 'scale', 'burst', 'overhead'] as const;
 const TRANSPORTS = ['http', 'rmq'] as const;
+/** http with order's defences on runs where they show: the outage, and steady for their cost. */
+const DEFENDED_SCENARIOS = ['steady', 'outage'] as const;
 const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 
 /** Runs a command to completion, keeping its output for the failure message. */
@@ -86,27 +88,30 @@ describe('npm run bench -- --quick', () => {
 
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 
-  it('measures every scenario under both transports, without errors', () => {
+  it('measures every scenario under both transports, and http+defences beside http, without errors', () => {
     expect(results.errors).toEqual([]);
-    for (const scenario of SCENARIOS) {
-      for (const transport of TRANSPORTS) {
-        const result = results.scenarios.find(
-          (r) => r.scenario === scenario && r.transport === transport,
-        );
-        expect({
-          scenario,
-          transport,
-          error: result?.error,
-          runs: result?.runs.length ?? 0,
-        }).toEqual({
-          scenario,
-          transport,
-          error: undefined,
-          runs: expect.any(Number),
-        });
-        expect(result?.runs.length).toBeGreaterThan(0);
-      }
+    const expected = [
+      ...SCENARIOS.flatMap((scenario) => TRANSPORTS.map((variant) => ({ scenario, variant }))),
+      ...DEFENDED_SCENARIOS.map((scenario) => ({ scenario, variant: 'http+defences' })),
+    ];
+    for (const { scenario, variant } of expected) {
+      const result = results.scenarios.find(
+        (r) => r.scenario === scenario && r.variant === variant,
+      );
+      expect({
+        scenario,
+        variant,
+        error: result?.error,
+        runs: result?.runs.length ?? 0,
+      }).toEqual({
+        scenario,
+        variant,
+        error: undefined,
+        runs: expect.any(Number),
+      });
+      expect(result?.runs.length).toBeGreaterThan(0);
     }
+    expect(results.scenarios).toHaveLength(expected.length);
   });
 
   it('keeps the counts consistent in every run: sent = accepted + failed, accepted = completed + lost', () => {
@@ -136,8 +141,8 @@ describe('npm run bench -- --quick', () => {
   });
 
   it('records what each scenario is about', () => {
-    const find = (scenario: string, transport: string) =>
-      results.scenarios.find((r) => r.scenario === scenario && r.transport === transport);
+    const find = (scenario: string, variant: string) =>
+      results.scenarios.find((r) => r.scenario === scenario && r.variant === variant);
     for (const transport of TRANSPORTS) {
       expect(find('scale', transport)?.runs.map((r) => [r.label, r.params.baristas])).toEqual([
         ['x1', 1],
@@ -152,16 +157,27 @@ describe('npm run bench -- --quick', () => {
     }
     expect(find('steady', 'rmq')?.runs[0].peakQueueDepth).not.toBeNull();
     expect(find('steady', 'http')?.runs[0].peakQueueDepth).toBeNull();
+    // Order ran with its defences off for http, on for http+defences, and counted its calls.
+    const plain = find('outage', 'http')?.runs[0];
+    const defended = find('outage', 'http+defences')?.runs[0];
+    expect([plain?.params.httpDefences, defended?.params.httpDefences]).toEqual(['off', 'on']);
+    expect(find('outage', 'rmq')?.runs[0].params.httpDefences).toBeNull();
+    expect(plain?.downstreamCalls?.barista.failedFast).toBe(0);
+    expect(plain?.downstreamCalls?.barista.retries).toBe(0);
+    expect(defended?.downstreamCalls?.barista.calls).toBe(defended?.counts.sent);
+    expect(defended?.outage?.duringOutage.sent).toBeGreaterThan(0);
+    expect(find('outage', 'rmq')?.runs[0].downstreamCalls).toBeNull();
     // Figures for the article's claims are computed whatever they show.
     const ids = results.findings.map((f) => f.id);
     expect(ids).toEqual(
       expect.arrayContaining([
         'outage-sync-fails-async-loses-none',
+        'sync-defences-do-not-decouple',
         'async-latency-independent-of-brew',
         'more-baristas-raise-async-throughput',
       ]),
     );
-    for (const finding of results.findings.slice(0, 3))
+    for (const finding of results.findings.slice(0, 4))
       expect(typeof finding.holds).toBe('boolean');
     expect(results.machine.cpus).toBeGreaterThan(0);
     expect(results.versions['@nestjs/core']).toMatch(/^\d+\./);

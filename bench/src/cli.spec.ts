@@ -1,10 +1,10 @@
 import { parseCli, UsageError } from './cli';
 
 describe('parseCli', () => {
-  it('defaults to every scenario under both transports', () => {
+  it('defaults to every scenario, and leaves the variants to the plan', () => {
     const options = parseCli([]);
     expect(options.scenarios).toEqual(['steady', 'outage', 'scale', 'burst', 'overhead']);
-    expect(options.transports).toEqual(['http', 'rmq']);
+    expect(options.variants).toBeUndefined();
     expect(options.quick).toBe(false);
     expect(options.baseline).toBe(true);
     expect(options.cpuProf).toBe(false);
@@ -34,7 +34,7 @@ describe('parseCli', () => {
     expect(options).toMatchObject({
       quick: true,
       scenarios: ['steady', 'outage'],
-      transports: ['rmq'],
+      variants: ['rmq'],
       rate: 250,
       durationS: 2.5,
       brewMs: 0,
@@ -48,6 +48,15 @@ describe('parseCli', () => {
 
   it('accepts "all"', () => {
     expect(parseCli(['--scenario', 'all']).scenarios).toHaveLength(5);
+    expect(parseCli(['--transport', 'all']).variants).toEqual(['http', 'http+defences', 'rmq']);
+  });
+
+  it('takes http+defences as a transport, in the canonical order', () => {
+    expect(parseCli(['--transport', 'rmq,http+defences,http']).variants).toEqual([
+      'http',
+      'http+defences',
+      'rmq',
+    ]);
   });
 
   it.each([
@@ -61,7 +70,11 @@ describe('parseCli', () => {
     [['--machines', '0'], /--machines takes a whole number from 1/],
     [['--scenario', 'steady,nap'], /unknown scenario "nap"/],
     [['--scenario', ','], /--scenario needs at least one/],
-    [['--transport', 'kafka'], /unknown transport "kafka"/],
+    [['--transport', 'kafka'], /unknown transport "kafka": use http, http\+defences, rmq or all/],
+    [
+      ['--system', 'baseline', '--transport', 'http+defences'],
+      /http\+defences needs the NestJS apps/,
+    ],
     [['--bogus'], /Unknown option '--bogus'/],
     [['extra'], /positional/i],
     [['--out', ''], /--out needs a directory/],

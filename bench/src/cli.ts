@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { SCENARIOS, TRANSPORTS, type ScenarioName, type Transport } from './model';
+import { SCENARIOS, VARIANTS, type ScenarioName, type Variant } from './model';
 
 /** A command line that cannot describe a meaningful run; main prints it on one line, exit 2. */
 export class UsageError extends Error {
@@ -9,7 +9,8 @@ export class UsageError extends Error {
 export interface BenchOptions {
   readonly quick: boolean;
   readonly scenarios: ScenarioName[];
-  readonly transports: Transport[];
+  /** What --transport named (http, http+defences, rmq); undefined: the plan's default. */
+  readonly variants?: Variant[];
   /** Orders per second for steady, outage, scale and burst (burst's base rate). */
   readonly rate?: number;
   /** Seconds of load for steady, outage, scale (each variant) and burst. */
@@ -35,7 +36,10 @@ reports both side by side (terminal table, results/<timestamp>/results.json, rep
 Options:
   --quick               every scenario briefly (the whole run in under a minute)
   --scenario <list>     comma list of ${SCENARIOS.join(', ')}, or all (default: all)
-  --transport <list>    comma list of ${TRANSPORTS.join(', ')} (default: http,rmq)
+  --transport <list>    comma list of ${VARIANTS.join(', ')}, or all (default: http and
+                        rmq for every scenario, http+defences for steady and outage).
+                        http runs order with HTTP_DEFENCES=off (no retries, no circuit
+                        breaker), http+defences with them on
   --rate <n>            orders/s for steady, outage, scale and burst's base (default 100;
                         quick 50, scale quick 60)
   --duration <s>        seconds of load for steady, outage, scale (each variant) and burst
@@ -172,10 +176,17 @@ export function parseCli(argv: string[]): BenchOptions {
   if (system !== 'nest' && system !== 'baseline') {
     throw new UsageError(`unknown system "${system}": use nest or baseline`);
   }
+  const variants =
+    values.transport === undefined ? undefined : list('transport', values.transport, VARIANTS);
+  if (system === 'baseline' && variants?.includes('http+defences')) {
+    throw new UsageError(
+      'http+defences needs the NestJS apps: the bare baseline has no defences (drop --system baseline)',
+    );
+  }
   return {
     quick: values.quick ?? false,
     scenarios: list('scenario', values.scenario, SCENARIOS),
-    transports: list('transport', values.transport, TRANSPORTS),
+    ...(variants ? { variants } : {}),
     rate,
     durationS,
     brewMs: wholeInRange('brew-ms', values['brew-ms'], 0, 600000),

@@ -1,6 +1,6 @@
 import { parseCli } from './cli';
 import { buildSchedule } from './load';
-import { buildPlan, burstPhases, overheadRates, plannedOrders } from './plan';
+import { buildPlan, burstPhases, overheadRates, plannedOrders, variantPlans } from './plan';
 
 describe('buildPlan', () => {
   it('has sane defaults for two cores', () => {
@@ -41,13 +41,18 @@ describe('buildPlan', () => {
 
   it('keeps quick runs short', () => {
     const plan = buildPlan(parseCli(['--quick']));
-    const seconds =
-      plan.steady.phases[0].durationMs +
-      plan.outage.phases[0].durationMs +
-      2 * plan.scale.durationMs +
-      plan.burst.phases.reduce((s, p) => s + p.durationMs, 0) +
-      2 * plan.overhead.rates.length * plan.overhead.stepMs;
-    expect(seconds / 1000).toBeLessThan(30);
+    const loadMs: Record<string, number> = {
+      steady: plan.steady.phases[0].durationMs,
+      outage: plan.outage.phases[0].durationMs,
+      scale: 2 * plan.scale.durationMs,
+      burst: plan.burst.phases.reduce((s, p) => s + p.durationMs, 0),
+      overhead: 2 * plan.overhead.rates.length * plan.overhead.stepMs,
+    };
+    const seconds = plan.variants
+      .flatMap((v) => v.scenarios)
+      .reduce((sum, scenario) => sum + loadMs[scenario] / 1000, 0);
+    // Three systems (http, http+defences in two scenarios, rmq); the rest is start-up and drain.
+    expect(seconds).toBeLessThan(40);
   });
 });
 
@@ -68,5 +73,33 @@ describe('overheadRates', () => {
     expect(overheadRates([100, 200, 400], 300)).toEqual([100, 200, 300]);
     expect(overheadRates([100, 200], undefined)).toEqual([100, 200]);
     expect(overheadRates([100, 200], 50)).toEqual([50]);
+  });
+});
+
+describe('variantPlans', () => {
+  const plan = (argv: string[]) => buildPlan(parseCli(argv)).variants;
+
+  it('runs http and rmq in every scenario and http+defences in steady and outage by default', () => {
+    expect(plan([])).toEqual([
+      { variant: 'http', scenarios: ['steady', 'outage', 'scale', 'burst', 'overhead'] },
+      { variant: 'http+defences', scenarios: ['steady', 'outage'] },
+      { variant: 'rmq', scenarios: ['steady', 'outage', 'scale', 'burst', 'overhead'] },
+    ]);
+  });
+
+  it('leaves http+defences out where the chosen scenarios give it nothing to run', () => {
+    expect(plan(['--scenario', 'scale']).map((v) => v.variant)).toEqual(['http', 'rmq']);
+  });
+
+  it('runs http+defences in every chosen scenario once --transport names it', () => {
+    expect(plan(['--transport', 'http+defences', '--scenario', 'scale,burst'])).toEqual([
+      { variant: 'http+defences', scenarios: ['scale', 'burst'] },
+    ]);
+  });
+
+  it('has no http+defences for the bare baseline, which has no defences', () => {
+    expect(
+      variantPlans({ scenarios: ['steady'], system: 'baseline' }).map((v) => v.variant),
+    ).toEqual(['http', 'rmq']);
   });
 });

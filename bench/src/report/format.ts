@@ -5,7 +5,7 @@ import type {
   ScenarioName,
   ScenarioResult,
 } from '../model';
-import { SCENARIOS } from '../model';
+import { SCENARIOS, VARIANTS } from '../model';
 
 export interface Column {
   readonly title: string;
@@ -38,10 +38,13 @@ function byRole(processes: ProcessUsage[], pick: (p: ProcessUsage[]) => number):
 const sum = (list: ProcessUsage[], key: 'cpuSeconds' | 'cpuPercent') =>
   list.reduce((total, p) => total + p[key], 0);
 
-/** The columns a scenario is shown with: one per transport (and variant, or best overhead step). */
+/** The columns a scenario is shown with: one per variant (and run, or best overhead step). */
 export function columnsOf(results: ScenarioResult[], scenario: ScenarioName): Column[] {
   const columns: Column[] = [];
-  for (const result of results.filter((r) => r.scenario === scenario)) {
+  const ofScenario = results
+    .filter((r) => r.scenario === scenario)
+    .sort((a, b) => VARIANTS.indexOf(a.variant) - VARIANTS.indexOf(b.variant));
+  for (const result of ofScenario) {
     if (scenario === 'overhead') {
       for (const system of ['nest', 'baseline'] as const) {
         const best = result.overhead?.[system];
@@ -52,15 +55,15 @@ export function columnsOf(results: ScenarioResult[], scenario: ScenarioName): Co
         const chosen = step ?? fallback;
         if (chosen) {
           const name = system === 'nest' ? 'nest' : 'bare';
-          const title = `${result.transport} ${name} @${int(chosen.rate)}/s${step ? '' : ' (not sustainable)'}`;
+          const title = `${result.variant} ${name} @${int(chosen.rate)}/s${step ? '' : ' (not sustainable)'}`;
           columns.push({ title, run: chosen.run, result });
         }
       }
     } else if (result.runs.length > 1) {
       for (const run of result.runs)
-        columns.push({ title: `${result.transport} ${run.label}`, run, result });
+        columns.push({ title: `${result.variant} ${run.label}`, run, result });
     } else if (result.runs[0]) {
-      columns.push({ title: result.transport, run: result.runs[0], result });
+      columns.push({ title: result.variant, run: result.runs[0], result });
     }
   }
   return columns;
@@ -87,8 +90,18 @@ export const ROWS: Row[] = [
   { label: 'lost', value: (c) => int(c.run.counts.lost) },
   { label: 'duplicated', value: (c) => int(c.run.counts.duplicated) },
   { label: 'client ms p50/p90/p99/max', value: (c) => latency(c.run.clientLatency) },
+  { label: 'failed ms p50/p90/p99/max', value: (c) => latency(c.run.failedLatency) },
   { label: 'buzz ms p50/p90/p99/max', value: (c) => latency(c.run.buzzLatency) },
   { label: 'completed/s', value: (c) => int(c.run.throughput.completedPerSec) },
+  {
+    label: 'barista requests (retries) / failed fast',
+    value: (c) => {
+      const barista = c.run.downstreamCalls?.barista;
+      return barista
+        ? `${int(barista.attempts)} (${int(barista.retries)}) / ${int(barista.failedFast)}`
+        : '-';
+    },
+  },
   {
     label: 'peak queue (barista)',
     value: (c) => (c.run.peakQueueDepth ? int(c.run.peakQueueDepth.barista ?? 0) : '-'),
@@ -137,6 +150,13 @@ export const OUTAGE_ROWS: Row[] = [
     label: 'while down: accepted/failed/lost',
     value: (c) => {
       const w = c.run.outage?.duringOutage;
+      return w ? [w.accepted, w.failed, w.lost].map(int).join(' / ') : '-';
+    },
+  },
+  {
+    label: 'once back: accepted/failed/lost',
+    value: (c) => {
+      const w = c.run.outage?.afterOutage;
       return w ? [w.accepted, w.failed, w.lost].map(int).join(' / ') : '-';
     },
   },

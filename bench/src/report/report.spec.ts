@@ -29,7 +29,13 @@ describe('reports', () => {
     expect(md).toContain('## Findings');
     expect(md).toMatch(/✅ holds.*While barista is down/);
     expect(md).toContain('"httpFailedDuringOutage":30');
-    expect(md).toMatch(/\| +\| http \| rmq \|/);
+    expect(md).toMatch(/\| +\| http \| http\+defences \| rmq \|/);
+    expect(md).toMatch(
+      /\| barista requests \(retries\) \/ failed fast \| 100 \(0\) \/ 0 \| 81 \(7\) \/ 26 \| - \|/,
+    );
+    expect(md).toMatch(/\| once back: accepted\/failed\/lost \| 45 \/ 0 \/ 0 \| 43 \/ 2 \/ 0 \|/);
+    expect(md).toMatch(/\| failed ms p50\/p90\/p99\/max \|/);
+    expect(md).toMatch(/✅ holds.*Retries and a circuit breaker do not decouple/);
     expect(md).toContain('http x3');
     expect(md).toContain('NestJS/bare');
   });
@@ -46,6 +52,7 @@ describe('reports', () => {
     expect(page).toMatch(/throughput over time/);
     expect(page).toMatch(/outage timeline, http/);
     expect(page).toMatch(/outage timeline, rmq/);
+    expect(page).toMatch(/outage timeline, http\+defences/);
     expect(page).toContain('"window":{"from":1,"to":3');
     const canvases = page.match(/<canvas id="chart\d+">/g) ?? [];
     const specs = /var SPECS = (\[.*?\]);\n/s.exec(page);

@@ -2,9 +2,11 @@ import type {
   BenchResults,
   Counts,
   LatencySummary,
+  OutageFigures,
   RunResult,
   ScenarioResult,
   Transport,
+  WindowCounts,
 } from '../model';
 import { summarizeOverhead } from '../scenarios/overhead';
 import { buildPlan } from '../plan';
@@ -41,6 +43,7 @@ export function runOf(transport: Transport, overrides: Partial<RunResult> = {}):
     system: 'nest',
     params: {
       transport,
+      httpDefences: transport === 'http' ? 'off' : null,
       phases: [{ durationMs: 1000, rate: 100 }],
       brewMs: 50,
       machines: 8,
@@ -82,8 +85,31 @@ export function runOf(transport: Transport, overrides: Partial<RunResult> = {}):
     events: [{ atMs: 0, what: 'load start' }],
     pagerBuzzTotal: 100,
     streamBuzzes: 100,
+    downstreamCalls:
+      transport === 'http'
+        ? {
+            barista: { calls: 100, attempts: 100, retries: 0, failedFast: 0 },
+            pager: { calls: 100, attempts: 100, retries: 0, failedFast: 0 },
+          }
+        : null,
     notes: [],
     ...overrides,
+  };
+}
+
+/** Barista down from 1 s to 3 s of the load; what became of the orders due then and after. */
+export function outageOf(
+  during: WindowCounts,
+  after: WindowCounts = { sent: 45, accepted: 45, failed: 0, completed: 45, lost: 0 },
+): OutageFigures {
+  return {
+    stoppedAtMs: 1000,
+    exitedAtMs: 1100,
+    restartedAtMs: 2500,
+    healthyAtMs: 3000,
+    beforeOutage: { sent: 25, accepted: 25, failed: 0, completed: 25, lost: 0 },
+    duringOutage: during,
+    afterOutage: after,
   };
 }
 
@@ -92,7 +118,6 @@ export function sampleScenarios(): ScenarioResult[] {
   const plan = buildPlan({
     quick: true,
     scenarios: [],
-    transports: [],
     baseline: true,
     system: 'nest',
     cpuProf: false,
@@ -101,27 +126,26 @@ export function sampleScenarios(): ScenarioResult[] {
   const results: ScenarioResult[] = [];
   for (const transport of ['http', 'rmq'] as const) {
     const sync = transport === 'http';
-    results.push({ scenario: 'steady', transport, runs: [runOf(transport)], wallSeconds: 3 });
+    results.push({
+      scenario: 'steady',
+      transport,
+      variant: transport,
+      runs: [runOf(transport)],
+      wallSeconds: 3,
+    });
     const window = sync
       ? { sent: 30, accepted: 0, failed: 30, completed: 0, lost: 0 }
       : { sent: 30, accepted: 30, failed: 0, completed: 30, lost: 0 };
     results.push({
       scenario: 'outage',
       transport,
+      variant: transport,
       runs: [
         runOf(transport, {
           label: 'outage',
           counts: countsOf(sync ? { sent: 100, failed: 30 } : { sent: 100 }),
           peakQueueDepth: sync ? null : { barista: 30 },
-          outage: {
-            stoppedAtMs: 1000,
-            exitedAtMs: 1100,
-            restartedAtMs: 2500,
-            healthyAtMs: 3000,
-            beforeOutage: { sent: 25, accepted: 25, failed: 0, completed: 25, lost: 0 },
-            duringOutage: window,
-            afterOutage: { sent: 45, accepted: 45, failed: 0, completed: 45, lost: 0 },
-          },
+          outage: outageOf(window),
         }),
       ],
       wallSeconds: 6,
@@ -129,6 +153,7 @@ export function sampleScenarios(): ScenarioResult[] {
     results.push({
       scenario: 'scale',
       transport,
+      variant: transport,
       runs: [
         runOf(transport, {
           label: 'x1',
@@ -146,6 +171,7 @@ export function sampleScenarios(): ScenarioResult[] {
     results.push({
       scenario: 'burst',
       transport,
+      variant: transport,
       runs: [runOf(transport, { label: 'burst' })],
       wallSeconds: 4,
     });
@@ -168,13 +194,53 @@ export function sampleScenarios(): ScenarioResult[] {
     results.push({
       scenario: 'overhead',
       transport,
+      variant: transport,
       runs: steps.map((s) => s.run),
       steps,
       overhead: summarizeOverhead(steps, plan.overhead),
       wallSeconds: 10,
     });
   }
+  results.push(...defendedScenarios());
   return results;
+}
+
+/** http+defences in steady and outage: fewer orders failed, each failed fast. */
+export function defendedScenarios(): ScenarioResult[] {
+  const defended = (overrides: Partial<RunResult>) => {
+    const run = runOf('http', overrides);
+    return { ...run, params: { ...run.params, httpDefences: 'on' as const } };
+  };
+  return [
+    {
+      scenario: 'steady',
+      transport: 'http',
+      variant: 'http+defences',
+      runs: [defended({})],
+      wallSeconds: 3,
+    },
+    {
+      scenario: 'outage',
+      transport: 'http',
+      variant: 'http+defences',
+      runs: [
+        defended({
+          label: 'outage',
+          counts: countsOf({ sent: 100, failed: 26 }),
+          failedLatency: latencyOf(0.8, 2),
+          downstreamCalls: {
+            barista: { calls: 100, attempts: 81, retries: 7, failedFast: 26 },
+            pager: { calls: 74, attempts: 74, retries: 0, failedFast: 0 },
+          },
+          outage: outageOf(
+            { sent: 30, accepted: 6, failed: 24, completed: 6, lost: 0 },
+            { sent: 45, accepted: 43, failed: 2, completed: 43, lost: 0 },
+          ),
+        }),
+      ],
+      wallSeconds: 6,
+    },
+  ];
 }
 
 export function sampleResults(): BenchResults {
