@@ -9,6 +9,12 @@ const ROOT = join(__dirname, '..');
 // The quick run's default set: every scenario but the opt-in soak (checked on its own below).
 const SCENARIOS = ['steady', 'outage', 'scale', 'burst', 'overhead', 'faults'] as const;
 const TRANSPORTS = ['http', 'rmq'] as const;
+const VARIANTS = ['http', 'http+defences', 'rmq'] as const;
+/**
+ * http with order's defences on runs where they show: the outage and the killed barista, and
+ * steady for their cost.
+ */
+const DEFENDED_SCENARIOS = ['steady', 'outage', 'faults'] as const;
 const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 
 /** Runs a command to completion, keeping its output for the failure message. */
@@ -87,34 +93,37 @@ describe('npm run bench -- --quick', () => {
 
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 
-  it('measures every scenario under both transports, without errors', () => {
+  it('measures every scenario under both transports, and http+defences beside http, without errors', () => {
     expect(results.errors).toEqual([]);
-    for (const scenario of SCENARIOS) {
-      for (const transport of TRANSPORTS) {
-        const result = results.scenarios.find(
-          (r) => r.scenario === scenario && r.transport === transport,
-        );
-        expect({
-          scenario,
-          transport,
-          error: result?.error,
-          runs: result?.runs.length ?? 0,
-        }).toEqual({
-          scenario,
-          transport,
-          error: undefined,
-          runs: expect.any(Number),
-        });
-        expect(result?.runs.length).toBeGreaterThan(0);
-      }
+    const expected = [
+      ...SCENARIOS.flatMap((scenario) => TRANSPORTS.map((variant) => ({ scenario, variant }))),
+      ...DEFENDED_SCENARIOS.map((scenario) => ({ scenario, variant: 'http+defences' })),
+    ];
+    for (const { scenario, variant } of expected) {
+      const result = results.scenarios.find(
+        (r) => r.scenario === scenario && r.variant === variant,
+      );
+      expect({
+        scenario,
+        variant,
+        error: result?.error,
+        runs: result?.runs.length ?? 0,
+      }).toEqual({
+        scenario,
+        variant,
+        error: undefined,
+        runs: expect.any(Number),
+      });
+      expect(result?.runs.length).toBeGreaterThan(0);
     }
+    expect(results.scenarios).toHaveLength(expected.length);
   });
 
   it('keeps the counts consistent in every run: sent = accepted + failed, accepted = completed + lost', () => {
     for (const result of results.scenarios) {
       for (const run of result.runs) {
         const c = run.counts;
-        const where = `${result.transport} ${result.scenario} ${run.label}`;
+        const where = `${result.variant} ${result.scenario} ${run.label}`;
         expect({ where, sent: c.sent }).toEqual({ where, sent: c.accepted + c.failed });
         expect({ where, accepted: c.accepted }).toEqual({ where, accepted: c.completed + c.lost });
         expect({ where, failed: c.failed }).toEqual({
@@ -137,8 +146,8 @@ describe('npm run bench -- --quick', () => {
   });
 
   it('records what each scenario is about', () => {
-    const find = (scenario: string, transport: string) =>
-      results.scenarios.find((r) => r.scenario === scenario && r.transport === transport);
+    const find = (scenario: string, variant: string) =>
+      results.scenarios.find((r) => r.scenario === scenario && r.variant === variant);
     for (const transport of TRANSPORTS) {
       expect(find('scale', transport)?.runs.map((r) => [r.label, r.params.baristas])).toEqual([
         ['x1', 1],
@@ -152,8 +161,8 @@ describe('npm run bench -- --quick', () => {
       expect(overhead?.steps?.every((s) => s.run.params.brewMs === 0)).toBe(true);
     }
     // faults (quick: the barista kill only; the broker restart would restart the shared RabbitMQ).
-    for (const transport of TRANSPORTS) {
-      const runs = find('faults', transport)?.runs ?? [];
+    for (const variant of VARIANTS) {
+      const runs = find('faults', variant)?.runs ?? [];
       expect(runs.map((r) => r.label)).toEqual(['barista-kill']);
       const fault = runs[0].fault;
       expect(fault?.exit).toBe('signal SIGKILL');
@@ -162,26 +171,46 @@ describe('npm run bench -- --quick', () => {
       expect(fault?.recovery.normalShareBySecond.length).toBeGreaterThan(0);
     }
     const syncKill = find('faults', 'http')?.runs[0];
+    const defendedKill = find('faults', 'http+defences')?.runs[0];
     const asyncKill = find('faults', 'rmq')?.runs[0];
     // Sync: the orders due while barista was dead fail, and nobody watches a broker for rebrews.
     expect(syncKill?.fault?.duringFault.failed).toBeGreaterThan(0);
     expect(syncKill?.fault?.brewedTwice).toBeNull();
+    expect(syncKill?.downstreamCalls?.barista.retries).toBe(0);
+    // With the defences on, order ran them through the kill and counted every call.
+    expect([syncKill?.params.httpDefences, defendedKill?.params.httpDefences]).toEqual([
+      'off',
+      'on',
+    ]);
+    expect(defendedKill?.downstreamCalls?.barista.calls).toBe(defendedKill?.counts.sent);
+    expect(defendedKill?.fault?.brewedTwice).toBeNull();
     // Async: they are accepted, and the unacknowledged ones are redelivered: none lost.
     expect(asyncKill?.fault?.duringFault.failed).toBe(0);
     expect(asyncKill?.counts.lost).toBe(0);
     expect(asyncKill?.fault?.brewedTwice).toEqual(expect.any(Number));
     expect(find('steady', 'rmq')?.runs[0].peakQueueDepth).not.toBeNull();
     expect(find('steady', 'http')?.runs[0].peakQueueDepth).toBeNull();
+    // Order ran with its defences off for http, on for http+defences, and counted its calls.
+    const plain = find('outage', 'http')?.runs[0];
+    const defended = find('outage', 'http+defences')?.runs[0];
+    expect([plain?.params.httpDefences, defended?.params.httpDefences]).toEqual(['off', 'on']);
+    expect(find('outage', 'rmq')?.runs[0].params.httpDefences).toBeNull();
+    expect(plain?.downstreamCalls?.barista.failedFast).toBe(0);
+    expect(plain?.downstreamCalls?.barista.retries).toBe(0);
+    expect(defended?.downstreamCalls?.barista.calls).toBe(defended?.counts.sent);
+    expect(defended?.outage?.duringOutage.sent).toBeGreaterThan(0);
+    expect(find('outage', 'rmq')?.runs[0].downstreamCalls).toBeNull();
     // Figures for the article's claims are computed whatever they show.
     const ids = results.findings.map((f) => f.id);
     expect(ids).toEqual(
       expect.arrayContaining([
         'outage-sync-fails-async-loses-none',
+        'sync-defences-do-not-decouple',
         'async-latency-independent-of-brew',
         'more-baristas-raise-async-throughput',
       ]),
     );
-    for (const finding of results.findings.slice(0, 3))
+    for (const finding of results.findings.slice(0, 4))
       expect(typeof finding.holds).toBe('boolean');
     expect(results.machine.cpus).toBeGreaterThan(0);
     expect(results.versions['@nestjs/core']).toMatch(/^\d+\./);
@@ -244,10 +273,9 @@ describe('npm run bench -- --quick --scenario soak', () => {
 
   it('samples every service’s memory over the run and says why so short a soak is not judged', () => {
     expect(results.errors).toEqual([]);
-    for (const transport of TRANSPORTS) {
-      const result = results.scenarios.find(
-        (r) => r.scenario === 'soak' && r.transport === transport,
-      );
+    expect(results.scenarios.map((r) => r.variant)).toEqual(VARIANTS);
+    for (const variant of VARIANTS) {
+      const result = results.scenarios.find((r) => r.scenario === 'soak' && r.variant === variant);
       const soak = result?.runs[0]?.soak;
       expect(soak?.services.map((s) => s.service)).toEqual(['order', 'barista#1', 'pager']);
       for (const service of soak?.services ?? []) {
@@ -264,6 +292,7 @@ describe('npm run bench -- --quick --scenario soak', () => {
       );
     }
     expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain('## soak:');
-    expect(readFileSync(join(out, 'report.html'), 'utf8')).toMatch(/soak memory, rmq/);
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    for (const variant of VARIANTS) expect(html).toContain(`soak memory, ${variant}:`);
   });
 });

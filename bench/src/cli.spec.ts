@@ -1,11 +1,11 @@
 import { parseCli, UsageError } from './cli';
 
 describe('parseCli', () => {
-  it('defaults to every scenario but the opt-in soak, under both transports', () => {
+  it('defaults to every scenario but the opt-in soak, and leaves the variants to the plan', () => {
     const options = parseCli([]);
     expect(options.scenarios).toEqual(['steady', 'outage', 'scale', 'burst', 'overhead', 'faults']);
     expect(options.faults).toBeUndefined();
-    expect(options.transports).toEqual(['http', 'rmq']);
+    expect(options.variants).toBeUndefined();
     expect(options.quick).toBe(false);
     expect(options.baseline).toBe(true);
     expect(options.cpuProf).toBe(false);
@@ -35,7 +35,7 @@ describe('parseCli', () => {
     expect(options).toMatchObject({
       quick: true,
       scenarios: ['steady', 'outage'],
-      transports: ['rmq'],
+      variants: ['rmq'],
       rate: 250,
       durationS: 2.5,
       brewMs: 0,
@@ -51,12 +51,21 @@ describe('parseCli', () => {
     expect(parseCli(['--scenario', 'all']).scenarios).toHaveLength(7);
     expect(parseCli(['--scenario', 'all']).scenarios).toContain('soak');
     expect(parseCli(['--scenario', 'soak']).scenarios).toEqual(['soak']);
+    expect(parseCli(['--transport', 'all']).variants).toEqual(['http', 'http+defences', 'rmq']);
   });
 
   it('reads the faults to inject, in canonical order', () => {
     expect(parseCli(['--faults', 'broker,barista']).faults).toEqual(['barista', 'broker']);
     expect(parseCli(['--scenario', 'faults', '--faults', 'barista']).faults).toEqual(['barista']);
     expect(parseCli(['--faults', 'all']).faults).toEqual(['barista', 'broker']);
+  });
+
+  it('takes http+defences as a transport, in the canonical order', () => {
+    expect(parseCli(['--transport', 'rmq,http+defences,http']).variants).toEqual([
+      'http',
+      'http+defences',
+      'rmq',
+    ]);
   });
 
   it.each([
@@ -70,7 +79,11 @@ describe('parseCli', () => {
     [['--machines', '0'], /--machines takes a whole number from 1/],
     [['--scenario', 'steady,nap'], /unknown scenario "nap"/],
     [['--scenario', ','], /--scenario needs at least one/],
-    [['--transport', 'kafka'], /unknown transport "kafka"/],
+    [['--transport', 'kafka'], /unknown transport "kafka": use http, http\+defences, rmq or all/],
+    [
+      ['--system', 'baseline', '--transport', 'http+defences'],
+      /http\+defences needs the NestJS apps/,
+    ],
     [['--bogus'], /Unknown option '--bogus'/],
     [['extra'], /positional/i],
     [['--out', ''], /--out needs a directory/],

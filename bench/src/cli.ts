@@ -3,10 +3,10 @@ import {
   DEFAULT_SCENARIOS,
   FAULT_KINDS,
   SCENARIOS,
-  TRANSPORTS,
+  VARIANTS,
   type FaultKind,
   type ScenarioName,
-  type Transport,
+  type Variant,
 } from './model';
 
 /** A command line that cannot describe a meaningful run; main prints it on one line, exit 2. */
@@ -17,10 +17,11 @@ export class UsageError extends Error {
 export interface BenchOptions {
   readonly quick: boolean;
   readonly scenarios: ScenarioName[];
-  readonly transports: Transport[];
-  /** Orders per second for steady, outage, scale and burst (burst's base rate). */
+  /** What --transport named (http, http+defences, rmq); undefined: the plan's default. */
+  readonly variants?: Variant[];
+  /** Orders per second for steady, outage, scale, burst (its base rate), faults and soak. */
   readonly rate?: number;
-  /** Seconds of load for steady, outage, scale (each variant) and burst. */
+  /** Seconds of load for steady, outage, scale (each variant), burst, faults (each) and soak. */
   readonly durationS?: number;
   readonly brewMs?: number;
   readonly machines?: number;
@@ -39,14 +40,18 @@ export interface BenchOptions {
 
 export const USAGE = `Usage: npm run bench -- [options]
 
-Runs the coffee shop under TRANSPORT=http and TRANSPORT=rmq with the same open-loop workload and
-reports both side by side (terminal table, results/<timestamp>/results.json, report.md, report.html).
+Runs the coffee shop under TRANSPORT=http (order's defences off, and on: http+defences) and
+TRANSPORT=rmq with the same open-loop workload and reports the variants side by side (terminal
+table, results/<timestamp>/results.json, report.md, report.html).
 
 Options:
-  --quick               every scenario of the run briefly (the default set in about a minute)
+  --quick               every scenario of the run briefly (the default set in under a minute and a half)
   --scenario <list>     comma list of ${SCENARIOS.join(', ')}, or all
-                        (default: all but soak, which is opt-in: 3 minutes per transport)
-  --transport <list>    comma list of ${TRANSPORTS.join(', ')} (default: http,rmq)
+                        (default: all but soak, which is opt-in: 3 minutes per variant)
+  --transport <list>    comma list of ${VARIANTS.join(', ')}, or all (default: http and
+                        rmq for every scenario, http+defences for steady, outage, faults
+                        and soak). http runs order with HTTP_DEFENCES=off (no retries, no
+                        circuit breaker), http+defences with them on
   --rate <n>            orders/s for steady, outage, scale, burst's base, faults and soak
                         (default 100, soak 50; quick 50, scale quick 60)
   --duration <s>        seconds of load for steady, outage, scale (each variant), burst,
@@ -201,10 +206,17 @@ export function parseCli(argv: string[]): BenchOptions {
     values.faults === undefined ? undefined : list('faults', values.faults, FAULT_KINDS);
   if (faults !== undefined && !scenarios.includes('faults'))
     throw new UsageError('--faults applies to the faults scenario, which --scenario leaves out');
+  const variants =
+    values.transport === undefined ? undefined : list('transport', values.transport, VARIANTS);
+  if (system === 'baseline' && variants?.includes('http+defences')) {
+    throw new UsageError(
+      'http+defences needs the NestJS apps: the bare baseline has no defences (drop --system baseline)',
+    );
+  }
   return {
     quick: values.quick ?? false,
     scenarios,
-    transports: list('transport', values.transport, TRANSPORTS),
+    ...(variants ? { variants } : {}),
     rate,
     durationS,
     brewMs: wholeInRange('brew-ms', values['brew-ms'], 0, 600000),

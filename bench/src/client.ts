@@ -1,5 +1,5 @@
-import { Pool } from 'undici';
-import type { FailureReason } from './model';
+import { Pool, request } from 'undici';
+import type { DownstreamCallCounts, FailureReason } from './model';
 import type { Failure } from './stats';
 
 const DRINKS = ['espresso', 'americano', 'latte', 'cappuccino', 'flat-white', 'mocha'] as const;
@@ -106,4 +106,54 @@ export class OrderClient {
   async close(): Promise<void> {
     await this.pool.destroy().catch(() => undefined);
   }
+}
+
+const COUNTS = ['calls', 'attempts', 'retries', 'failedFast'] as const;
+
+/** Order's GET /downstreams counts, or null where it has none (rmq, the bare baseline). */
+export async function downstreamCalls(
+  orderUrl: string,
+): Promise<Record<string, DownstreamCallCounts> | null> {
+  try {
+    const response = await request(`${orderUrl}/downstreams`, {
+      headersTimeout: 3000,
+      bodyTimeout: 3000,
+    });
+    const body: unknown = await response.body.json().catch(() => null);
+    if (response.statusCode !== 200 || typeof body !== 'object' || body === null) return null;
+    const services: Record<string, DownstreamCallCounts> = {};
+    for (const [service, view] of Object.entries(body as Record<string, Record<string, unknown>>)) {
+      const counts = COUNTS.map((name) => view?.[name]);
+      if (counts.every((count) => typeof count === 'number')) {
+        const [calls, attempts, retries, failedFast] = counts;
+        services[service] = { calls, attempts, retries, failedFast };
+      }
+    }
+    return services;
+  } catch {
+    return null;
+  }
+}
+
+/** The calls made between two readings of {@link downstreamCalls}. */
+export function callsBetween(
+  before: Record<string, DownstreamCallCounts> | null,
+  after: Record<string, DownstreamCallCounts> | null,
+): Record<string, DownstreamCallCounts> | null {
+  if (!before || !after) return null;
+  return Object.fromEntries(
+    Object.entries(after).map(([service, counts]) => {
+      const earlier = before[service];
+      const delta = (name: (typeof COUNTS)[number]) => counts[name] - (earlier?.[name] ?? 0);
+      return [
+        service,
+        {
+          calls: delta('calls'),
+          attempts: delta('attempts'),
+          retries: delta('retries'),
+          failedFast: delta('failedFast'),
+        },
+      ];
+    }),
+  );
 }

@@ -1,5 +1,11 @@
-import { computeFindings, latencyFinding, outageFinding, scaleFinding } from './findings';
-import type { ScenarioResult } from './model';
+import {
+  computeFindings,
+  defencesFinding,
+  latencyFinding,
+  outageFinding,
+  scaleFinding,
+} from './findings';
+import type { RunResult, ScenarioResult } from './model';
 import { countsOf, latencyOf, runOf, sampleScenarios } from './testing/fixtures';
 
 const byId = (results: ScenarioResult[], id: string) =>
@@ -10,6 +16,7 @@ describe('findings', () => {
     const findings = computeFindings(sampleScenarios());
     expect(findings.map((f) => [f.id, f.holds])).toEqual([
       ['outage-sync-fails-async-loses-none', true],
+      ['sync-defences-do-not-decouple', true],
       ['async-latency-independent-of-brew', true],
       ['more-baristas-raise-async-throughput', true],
       ['nest-rmq-at-least-half-of-bare', true],
@@ -47,6 +54,53 @@ describe('findings', () => {
     expect(outageFinding(results).holds).toBe(false);
   });
 
+  /** The sample results with http+defences' outage run changed by `change`. */
+  const withDefendedOutage = (change: (run: RunResult) => RunResult) =>
+    sampleScenarios().map((r) =>
+      r.scenario === 'outage' && r.variant === 'http+defences'
+        ? { ...r, runs: [change(r.runs[0])] }
+        : r,
+    );
+
+  it('defences: compares the outage with and without them, figures from both runs', () => {
+    const finding = defencesFinding(sampleScenarios());
+    expect(finding.holds).toBe(true);
+    expect(finding.figures).toMatchObject({
+      httpFailedDuringOutage: 30,
+      defendedFailedDuringOutage: 24,
+      defendedFailedFast: 26,
+      defendedBaristaRequests: 81,
+      httpBaristaRequests: 100,
+      defendedFailedOnceBack: 2,
+    });
+    expect(finding.explanation).toMatch(/failed 26 orders without a request/);
+  });
+
+  it('defences: does not hold when the circuit never opened', () => {
+    const finding = defencesFinding(
+      withDefendedOutage((run) => ({
+        ...run,
+        downstreamCalls: { barista: { calls: 100, attempts: 300, retries: 200, failedFast: 0 } },
+      })),
+    );
+    expect(finding.holds).toBe(false);
+    expect(finding.explanation).toMatch(/did not open/);
+  });
+
+  it('defences: does not hold when the retries carried every order through the outage', () => {
+    const finding = defencesFinding(
+      withDefendedOutage((run) => ({
+        ...run,
+        outage: run.outage && {
+          ...run.outage,
+          duringOutage: { sent: 30, accepted: 30, failed: 0, completed: 30, lost: 0 },
+        },
+      })),
+    );
+    expect(finding.holds).toBe(false);
+    expect(finding.explanation).toMatch(/retries carried every order/);
+  });
+
   it('latency: does not hold when the async client waited for the brew', () => {
     const results = sampleScenarios().map((r) =>
       r.scenario === 'steady' && r.transport === 'rmq'
@@ -78,6 +132,8 @@ describe('findings', () => {
     const onlyHttp = sampleScenarios().filter((r) => r.transport === 'http');
     expect(byId(onlyHttp, 'outage-sync-fails-async-loses-none')?.holds).toBeNull();
     expect(byId(onlyHttp, 'more-baristas-raise-async-throughput')?.holds).toBeNull();
+    const withoutDefences = sampleScenarios().filter((r) => r.variant !== 'http+defences');
+    expect(byId(withoutDefences, 'sync-defences-do-not-decouple')?.holds).toBeNull();
     expect(byId([], 'async-latency-independent-of-brew')?.holds).toBeNull();
   });
 

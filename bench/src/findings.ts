@@ -1,22 +1,22 @@
-import type { Finding, RunResult, ScenarioName, ScenarioResult, Transport } from './model';
+import type { Finding, RunResult, ScenarioName, ScenarioResult, Variant } from './model';
 import { resilienceFindings } from './resilience-findings';
 import { baristaCapacity } from './scenarios/scale';
 
 function find(
   results: ScenarioResult[],
   scenario: ScenarioName,
-  transport: Transport,
+  variant: Variant,
 ): ScenarioResult | undefined {
-  return results.find((r) => r.scenario === scenario && r.transport === transport && !r.error);
+  return results.find((r) => r.scenario === scenario && r.variant === variant && !r.error);
 }
 
 function run(
   results: ScenarioResult[],
   scenario: ScenarioName,
-  transport: Transport,
+  variant: Variant,
   label?: string,
 ): RunResult | undefined {
-  const result = find(results, scenario, transport);
+  const result = find(results, scenario, variant);
   return label === undefined ? result?.runs[0] : result?.runs.find((r) => r.label === label);
 }
 
@@ -68,6 +68,68 @@ export function outageFinding(results: ScenarioResult[]): Finding {
     explanation: holds
       ? `Of ${h.sent} orders due while barista was down, http failed ${h.failed} and lost ${h.lost}; rmq accepted ${r.accepted} of ${r.sent}, queued up to ${rmq.peakQueueDepth?.barista ?? '?'} and brewed them all after the restart (${rmq.counts.lost} lost overall).`
       : `Expected http to fail orders during the outage and rmq to lose none: http failed ${h.failed}/lost ${h.lost} of ${h.sent}; rmq accepted ${r.accepted} of ${r.sent}, lost ${rmq.counts.lost}, failed ${rmq.counts.failed}.`,
+  };
+}
+
+/**
+ * What the usual mitigations buy the sync pattern: the same outage under http with order's
+ * defences off and on. The coupling stays (orders due while barista is down still fail); what
+ * changes is how many requests the dead service gets and how the failures come.
+ */
+export function defencesFinding(results: ScenarioResult[]): Finding {
+  const id = 'sync-defences-do-not-decouple';
+  const claim =
+    'Retries and a circuit breaker do not decouple sync from barista: with them on, the orders due while barista is down still fail; the breaker stops calling it.';
+  const plain = run(results, 'outage', 'http');
+  const defended = run(results, 'outage', 'http+defences');
+  if (!plain?.outage || !defended?.outage)
+    return missing(id, claim, 'the outage scenario under http and http+defences');
+  const p = plain.outage;
+  const d = defended.outage;
+  const pCalls = plain.downstreamCalls?.barista;
+  const dCalls = defended.downstreamCalls?.barista;
+  const figures: Finding['figures'] = {
+    httpDueDuringOutage: p.duringOutage.sent,
+    httpFailedDuringOutage: p.duringOutage.failed,
+    httpFailedOnceBack: p.afterOutage.failed,
+    httpBaristaRequests: pCalls?.attempts ?? null,
+    httpFailedP50Ms: plain.failedLatency.p50,
+    httpFailedP99Ms: plain.failedLatency.p99,
+    defendedDueDuringOutage: d.duringOutage.sent,
+    defendedFailedDuringOutage: d.duringOutage.failed,
+    defendedCompletedDuringOutage: d.duringOutage.completed,
+    defendedFailedOnceBack: d.afterOutage.failed,
+    defendedBaristaRequests: dCalls?.attempts ?? null,
+    defendedBaristaRetries: dCalls?.retries ?? null,
+    defendedFailedFast: dCalls?.failedFast ?? null,
+    defendedFailedP50Ms: defended.failedLatency.p50,
+    defendedFailedP99Ms: defended.failedLatency.p99,
+  };
+  const steadyPlain = run(results, 'steady', 'http');
+  const steadyDefended = run(results, 'steady', 'http+defences');
+  if (steadyPlain && steadyDefended) {
+    figures.httpSteadyClientP50Ms = steadyPlain.clientLatency.p50;
+    figures.defendedSteadyClientP50Ms = steadyDefended.clientLatency.p50;
+  }
+  const holds =
+    d.duringOutage.sent > 0 && d.duringOutage.failed > 0 && (dCalls?.failedFast ?? 0) > 0;
+  const requests =
+    pCalls && dCalls
+      ? ` Barista got ${dCalls.attempts} requests (${dCalls.retries} of them retries) against ${pCalls.attempts} without defences; the open circuit failed ${dCalls.failedFast} orders without a request.`
+      : '';
+  return {
+    id,
+    claim,
+    holds,
+    figures,
+    explanation:
+      `Of ${d.duringOutage.sent} orders due while barista was down, http+defences failed ${d.duringOutage.failed} (plain http: ${p.duringOutage.failed} of ${p.duringOutage.sent}).${requests}` +
+      ` Once barista was back, ${d.afterOutage.failed} more orders failed with defences (${p.afterOutage.failed} without) while the circuit waited out its cool-down. Failed answers came at p50 ${defended.failedLatency.p50} ms, p99 ${defended.failedLatency.p99} ms (without: ${plain.failedLatency.p50} / ${plain.failedLatency.p99} ms).` +
+      (holds
+        ? ''
+        : (dCalls?.failedFast ?? 0) === 0
+          ? ' The circuit never failed an order fast: it did not open.'
+          : ' The retries carried every order due through the outage.'),
   };
 }
 
@@ -225,6 +287,7 @@ export function acceptLatencyFinding(results: ScenarioResult[]): Finding {
 export function computeFindings(results: ScenarioResult[]): Finding[] {
   return [
     outageFinding(results),
+    defencesFinding(results),
     latencyFinding(results),
     scaleFinding(results),
     ...overheadFindings(results),

@@ -5,8 +5,8 @@ import { restoreBrokerNow } from './broker-control';
 import { parseCli, USAGE, UsageError } from './cli';
 import { computeFindings } from './findings';
 import { gitState, machineInfo, packageVersions } from './machine';
-import { SCENARIOS, TRANSPORTS, type BenchResults, type ScenarioResult } from './model';
-import { buildPlan } from './plan';
+import { SCENARIOS, transportOf, VARIANTS, type BenchResults, type ScenarioResult } from './model';
+import { buildPlan, type VariantPlan } from './plan';
 import { profilesMarkdown, summarizeProfiles } from './profiles';
 import { BASELINE_ENTRIES, killAllNow, NEST_ENTRIES } from './processes';
 import { Progress } from './progress';
@@ -51,7 +51,7 @@ async function run(argv: string[]): Promise<number> {
   const amqpUrl = process.env.AMQP_URL?.trim() || DEFAULT_AMQP_URL;
   const progress = new Progress();
   let rabbitmq: string | null = null;
-  if (plan.transports.includes('rmq')) rabbitmq = await probeBroker(amqpUrl);
+  if (plan.variants.some(({ variant }) => variant === 'rmq')) rabbitmq = await probeBroker(amqpUrl);
 
   const startedAt = new Date();
   const outDir = resolve(options.out ?? join('results', timestampFolder(startedAt)));
@@ -99,35 +99,37 @@ async function run(argv: string[]): Promise<number> {
     ? baselineMissing(cwd, plan.baseline)
     : undefined;
   progress.log(
-    `bench ${plan.quick ? '(quick) ' : ''}: ${plan.scenarios.join(', ')} × ${plan.transports.join(', ')}; results in ${relative(cwd, outDir) || '.'}` +
+    `bench ${plan.quick ? '(quick) ' : ''}: ${describeVariants(plan.variants, plan.scenarios)}; results in ${relative(cwd, outDir) || '.'}` +
       (skipped ? `; baseline ${skipped}` : ''),
   );
   const scenarios: ScenarioResult[] = [];
   const errors: string[] = [];
   try {
-    // One shop per transport, as a user would run it; scenarios reconfigure its baristas.
-    for (const transport of plan.transports) {
+    // One shop per variant, as a user would run it; scenarios reconfigure its baristas.
+    for (const { variant, scenarios: planned } of plan.variants) {
       if (controller.signal.aborted) break;
-      const shop = new Shop(ctx, options.system, entries, transport, 'shop');
+      const transport = transportOf(variant);
+      const shop = new Shop(ctx, options.system, entries, variant, 'shop');
       try {
-        for (const scenario of EXECUTION_ORDER.filter((name) => plan.scenarios.includes(name))) {
+        for (const scenario of EXECUTION_ORDER.filter((name) => planned.includes(name))) {
           if (controller.signal.aborted) break;
           const started = performance.now();
           try {
             const result = await SCENARIO_RUNNERS[scenario](ctx, transport, shop);
             scenarios.push(result);
-            progress.log(`${transport} ${scenario}: done in ${result.wallSeconds.toFixed(1)} s`);
+            progress.log(`${variant} ${scenario}: done in ${result.wallSeconds.toFixed(1)} s`);
           } catch (error) {
             const message = error instanceof Error ? error.message : String(error);
-            errors.push(`${transport} ${scenario}: ${message}`);
+            errors.push(`${variant} ${scenario}: ${message}`);
             scenarios.push({
               scenario,
               transport,
+              variant,
               runs: [],
               error: message,
               wallSeconds: (performance.now() - started) / 1000,
             });
-            progress.log(`${transport} ${scenario}: FAILED: ${message}`);
+            progress.log(`${variant} ${scenario}: FAILED: ${message}`);
             // A failed scenario may leave the shop in any state: start the next one afresh.
             await shop.close();
           }
@@ -147,7 +149,7 @@ async function run(argv: string[]): Promise<number> {
   scenarios.sort(
     (a, b) =>
       SCENARIOS.indexOf(a.scenario) - SCENARIOS.indexOf(b.scenario) ||
-      TRANSPORTS.indexOf(a.transport) - TRANSPORTS.indexOf(b.transport),
+      VARIANTS.indexOf(a.variant) - VARIANTS.indexOf(b.variant),
   );
   if (controller.signal.aborted) errors.push('interrupted by a signal: the figures are partial');
 
@@ -186,6 +188,18 @@ async function run(argv: string[]): Promise<number> {
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
   return controller.signal.aborted ? 130 : errors.length > 0 ? 1 : 0;
+}
+
+/** `steady, outage × http, rmq; http+defences: steady, outage`, for the first progress line. */
+function describeVariants(variants: VariantPlan[], scenarios: string[]): string {
+  const everything = variants.filter((v) => v.scenarios.length === scenarios.length);
+  const some = variants.filter((v) => v.scenarios.length !== scenarios.length);
+  return [
+    ...(everything.length > 0
+      ? [`${scenarios.join(', ')} × ${everything.map((v) => v.variant).join(', ')}`]
+      : []),
+    ...some.map((v) => `${v.variant}: ${v.scenarios.join(', ')}`),
+  ].join('; ');
 }
 
 process.on('exit', () => {

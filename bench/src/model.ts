@@ -3,6 +3,30 @@
 export const TRANSPORTS = ['http', 'rmq'] as const;
 export type Transport = (typeof TRANSPORTS)[number];
 
+/**
+ * The systems compared side by side: each transport, and http a second time with order's
+ * defences on (retries and circuit breakers, HTTP_DEFENCES=on). Plain `http` runs with them off:
+ * the sync pattern at its simplest, which is what the article describes.
+ */
+export const VARIANTS = ['http', 'http+defences', 'rmq'] as const;
+export type Variant = (typeof VARIANTS)[number];
+
+/** Order's HTTP_DEFENCES switch, for the http variants. */
+export type HttpDefences = 'on' | 'off';
+
+export function transportOf(variant: Variant): Transport {
+  return variant === 'rmq' ? 'rmq' : 'http';
+}
+
+/** HTTP_DEFENCES for order under `variant`; null for rmq, where it does not apply. */
+export function httpDefencesOf(variant: Variant): HttpDefences | null {
+  return variant === 'rmq' ? null : variant === 'http+defences' ? 'on' : 'off';
+}
+
+export function variantOf(transport: Transport, httpDefences: HttpDefences | null): Variant {
+  return transport === 'http' && httpDefences === 'on' ? 'http+defences' : transport;
+}
+
 export const SCENARIOS = [
   'steady',
   'outage',
@@ -111,6 +135,17 @@ export interface Throughput {
   readonly drainSeconds: number;
 }
 
+/** Order's calls to one downstream service over a run (http, from order's GET /downstreams). */
+export interface DownstreamCallCounts {
+  /** One per order and hop. */
+  readonly calls: number;
+  /** Requests actually sent, retries included. */
+  readonly attempts: number;
+  readonly retries: number;
+  /** Calls an open circuit failed at once, without a request. */
+  readonly failedFast: number;
+}
+
 /** One load run against one started system: the unit every figure belongs to. */
 export interface RunResult {
   readonly label: string;
@@ -136,6 +171,9 @@ export interface RunResult {
   /** `GET /buzzes` total at the end, as a cross-check of the stream. */
   readonly pagerBuzzTotal: number | null;
   readonly streamBuzzes: number;
+  /** Order's calls per downstream service during the run; null where order does not count
+   * them (rmq, the bare baseline). */
+  readonly downstreamCalls: Record<string, DownstreamCallCounts> | null;
   /** outage only: when barista was down and what became of the orders due meanwhile. */
   readonly outage?: OutageFigures;
   /** faults only: the fault injected, what became of the orders, how long recovery took. */
@@ -258,6 +296,8 @@ export interface SoakFigures {
 
 export interface RunParams {
   readonly transport: Transport;
+  /** Order's HTTP_DEFENCES (http), null under rmq. */
+  readonly httpDefences: HttpDefences | null;
   readonly phases: RatePhase[];
   readonly brewMs: number;
   readonly machines: number;
@@ -299,6 +339,8 @@ export interface OverheadBest {
 export interface ScenarioResult {
   readonly scenario: ScenarioName;
   readonly transport: Transport;
+  /** The column it is shown in: the transport, or `http+defences`. */
+  readonly variant: Variant;
   readonly runs: RunResult[];
   readonly overhead?: OverheadSummary;
   readonly steps?: OverheadStep[];

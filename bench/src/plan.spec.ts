@@ -1,6 +1,6 @@
 import { parseCli } from './cli';
 import { buildSchedule } from './load';
-import { buildPlan, burstPhases, overheadRates, plannedOrders } from './plan';
+import { buildPlan, burstPhases, overheadRates, plannedOrders, variantPlans } from './plan';
 
 describe('buildPlan', () => {
   it('has sane defaults for two cores', () => {
@@ -41,14 +41,21 @@ describe('buildPlan', () => {
 
   it('keeps quick runs short', () => {
     const plan = buildPlan(parseCli(['--quick']));
-    const seconds =
-      plan.steady.phases[0].durationMs +
-      plan.outage.phases[0].durationMs +
-      2 * plan.scale.durationMs +
-      plan.burst.phases.reduce((s, p) => s + p.durationMs, 0) +
-      2 * plan.overhead.rates.length * plan.overhead.stepMs +
-      plan.faults.kinds.length * plan.faults.phases[0].durationMs;
-    expect(seconds / 1000).toBeLessThan(40);
+    const loadMs: Record<string, number> = {
+      steady: plan.steady.phases[0].durationMs,
+      outage: plan.outage.phases[0].durationMs,
+      scale: 2 * plan.scale.durationMs,
+      burst: plan.burst.phases.reduce((s, p) => s + p.durationMs, 0),
+      overhead: 2 * plan.overhead.rates.length * plan.overhead.stepMs,
+      faults: plan.faults.kinds.length * plan.faults.phases[0].durationMs,
+    };
+    expect(plan.scenarios).not.toContain('soak');
+    const seconds = plan.variants
+      .flatMap((v) => v.scenarios)
+      .reduce((sum, scenario) => sum + loadMs[scenario] / 1000, 0);
+    // Three systems (http, http+defences in steady, outage and faults, rmq); the rest is
+    // start-up and drain.
+    expect(seconds).toBeLessThan(60);
   });
 
   it('injects the broker restart only in a full run, unless --faults says otherwise', () => {
@@ -101,5 +108,42 @@ describe('overheadRates', () => {
     expect(overheadRates([100, 200, 400], 300)).toEqual([100, 200, 300]);
     expect(overheadRates([100, 200], undefined)).toEqual([100, 200]);
     expect(overheadRates([100, 200], 50)).toEqual([50]);
+  });
+});
+
+describe('variantPlans', () => {
+  const plan = (argv: string[]) => buildPlan(parseCli(argv)).variants;
+
+  it('runs http and rmq in every scenario and http+defences in steady, outage and faults by default', () => {
+    const all = ['steady', 'outage', 'scale', 'burst', 'overhead', 'faults'];
+    expect(plan([])).toEqual([
+      { variant: 'http', scenarios: all },
+      { variant: 'http+defences', scenarios: ['steady', 'outage', 'faults'] },
+      { variant: 'rmq', scenarios: all },
+    ]);
+  });
+
+  it('soaks every variant when the soak is asked for', () => {
+    expect(plan(['--scenario', 'soak'])).toEqual([
+      { variant: 'http', scenarios: ['soak'] },
+      { variant: 'http+defences', scenarios: ['soak'] },
+      { variant: 'rmq', scenarios: ['soak'] },
+    ]);
+  });
+
+  it('leaves http+defences out where the chosen scenarios give it nothing to run', () => {
+    expect(plan(['--scenario', 'scale']).map((v) => v.variant)).toEqual(['http', 'rmq']);
+  });
+
+  it('runs http+defences in every chosen scenario once --transport names it', () => {
+    expect(plan(['--transport', 'http+defences', '--scenario', 'scale,burst'])).toEqual([
+      { variant: 'http+defences', scenarios: ['scale', 'burst'] },
+    ]);
+  });
+
+  it('has no http+defences for the bare baseline, which has no defences', () => {
+    expect(
+      variantPlans({ scenarios: ['steady'], system: 'baseline' }).map((v) => v.variant),
+    ).toEqual(['http', 'rmq']);
   });
 });

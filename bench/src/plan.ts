@@ -1,5 +1,12 @@
 import type { BenchOptions } from './cli';
-import type { FaultKind, RatePhase, ScenarioName, SoakCriteria, Transport } from './model';
+import {
+  VARIANTS,
+  type FaultKind,
+  type RatePhase,
+  type ScenarioName,
+  type SoakCriteria,
+  type Variant,
+} from './model';
 
 /** How long to wait for the last answers and buzzes once the load has stopped. */
 export interface DrainPlan {
@@ -78,10 +85,17 @@ export interface OverheadPlan {
   readonly sendLagP99Ms: number;
 }
 
+/** One system compared, and the scenarios it runs. */
+export interface VariantPlan {
+  readonly variant: Variant;
+  readonly scenarios: ScenarioName[];
+}
+
 export interface BenchPlan {
   readonly quick: boolean;
   readonly scenarios: ScenarioName[];
-  readonly transports: Transport[];
+  /** In report order; a variant with no scenario to run is left out. */
+  readonly variants: VariantPlan[];
   readonly baseline: boolean;
   readonly steady: SteadyPlan;
   readonly outage: OutagePlan;
@@ -158,6 +172,30 @@ export function overheadRates(base: number[], maxRate: number | undefined): numb
   return [...below, maxRate];
 }
 
+/**
+ * Where `http+defences` runs unless --transport names it: where order's defences make a
+ * difference to see (the outage, a killed barista), where they should cost nothing (steady), and
+ * the soak (when asked for), since they wrap every call and a leak in them would show there.
+ * Elsewhere nothing fails, and the quick run stays short.
+ */
+export const DEFENDED_SCENARIOS: readonly ScenarioName[] = ['steady', 'outage', 'faults', 'soak'];
+
+/** Which scenarios each variant runs: those asked for, and http+defences as above by default. */
+export function variantPlans(options: Pick<BenchOptions, 'scenarios' | 'variants' | 'system'>) {
+  const named = options.variants;
+  const variants =
+    named ?? VARIANTS.filter((v) => v !== 'http+defences' || options.system !== 'baseline');
+  return variants
+    .map((variant) => ({
+      variant,
+      scenarios:
+        variant === 'http+defences' && !named
+          ? options.scenarios.filter((s) => DEFENDED_SCENARIOS.includes(s))
+          : options.scenarios,
+    }))
+    .filter((plan) => plan.scenarios.length > 0);
+}
+
 /** Turns the flags into every scenario's parameters; flags override the defaults they name. */
 export function buildPlan(options: BenchOptions): BenchPlan {
   const quick = options.quick;
@@ -176,7 +214,7 @@ export function buildPlan(options: BenchOptions): BenchPlan {
   return {
     quick,
     scenarios: options.scenarios,
-    transports: options.transports,
+    variants: variantPlans(options),
     baseline: options.baseline,
     steady: { phases: [{ durationMs: steadyMs, rate }], brewMs, machines, baristas: 1 },
     outage: {

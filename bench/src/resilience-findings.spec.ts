@@ -21,6 +21,24 @@ describe('faultsFinding', () => {
     expect(finding.explanation).toContain('For contrast, http: barista-kill failed 20 of 100');
   });
 
+  it('keeps http and http+defences apart, each with its own figures', () => {
+    const results = sampleScenarios().map((r) =>
+      r.scenario === 'faults' && r.variant === 'http+defences'
+        ? {
+            ...r,
+            runs: [faultRunOf('http+defences', 'barista', { counts: { sent: 100, failed: 7 } })],
+          }
+        : r,
+    );
+    const finding = faultsFinding(results);
+    expect(finding.figures).toMatchObject({
+      httpBaristaKillFailed: 20,
+      httpDefencesBaristaKillFailed: 7,
+    });
+    expect(finding.explanation).toContain('For contrast, http: barista-kill failed 20 of 100');
+    expect(finding.explanation).toContain('http+defences: barista-kill failed 7 of 100');
+  });
+
   it.each([
     ['lost', faultRunOf('rmq', 'broker', { counts: { sent: 100, lost: 3 } })],
     ['buzzed twice', faultRunOf('rmq', 'barista', { counts: { sent: 100, duplicated: 1 } })],
@@ -38,7 +56,7 @@ describe('faultsFinding', () => {
   });
 
   it('is not measured without the faults scenario under rmq', () => {
-    const results = sampleScenarios().filter((r) => r.transport === 'http');
+    const results = sampleScenarios().filter((r) => r.variant !== 'rmq');
     expect(faultsFinding(results).holds).toBeNull();
   });
 });
@@ -55,9 +73,11 @@ describe('soakFinding', () => {
     const finding = soakFinding(withSoak(2));
     expect(finding.holds).toBe(true);
     expect(finding.figures.rmqBarista1GrowthMb).toBe(2);
+    expect(finding.figures.httpDefencesBarista1GrowthMb).toBe(1);
+    expect(finding.explanation).toMatch(/http: flat.*http\+defences: flat.*rmq: flat/);
   });
 
-  it('does not hold when one transport grew', () => {
+  it('does not hold when one variant grew', () => {
     const finding = soakFinding(withSoak(20));
     expect(finding.holds).toBe(false);
     expect(finding.explanation).toMatch(/rmq: GROWS after warm-up: order \+20\.0 MB/);
@@ -67,7 +87,13 @@ describe('soakFinding', () => {
     const short = sampleScenarios()
       .filter((r) => r.scenario !== 'soak')
       .concat([
-        { scenario: 'soak', transport: 'rmq', runs: [soakRunOf('rmq', 50, 8000)], wallSeconds: 9 },
+        {
+          scenario: 'soak',
+          transport: 'rmq',
+          variant: 'rmq',
+          runs: [soakRunOf('rmq', 50, 8000)],
+          wallSeconds: 9,
+        },
       ]);
     expect(soakFinding(short).holds).toBeNull();
     expect(soakFinding(sampleScenarios().filter((r) => r.scenario !== 'soak')).holds).toBeNull();

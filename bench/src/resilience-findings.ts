@@ -1,15 +1,20 @@
-import type { Finding, RunResult, ScenarioResult, Transport } from './model';
+import { VARIANTS, type Finding, type RunResult, type ScenarioResult, type Variant } from './model';
 import { SOAK_CRITERIA, soakThresholdText } from './plan';
 
-/** `barista-kill` → `baristaKill`, for figure names. */
+/** `barista-kill` → `baristaKill`, `http+defences` → `httpDefences`, for figure names. */
 function camel(label: string): string {
-  return label.replace(/[-_ ]+(\w)/g, (_, c: string) => c.toUpperCase());
+  return label.replace(/[-_+ ]+(\w)/g, (_, c: string) => c.toUpperCase());
 }
 
-function runsOf(results: ScenarioResult[], scenario: string, transport: Transport): RunResult[] {
+function runsOf(results: ScenarioResult[], scenario: string, variant: Variant): RunResult[] {
   return results
-    .filter((r) => r.scenario === scenario && r.transport === transport && !r.error)
+    .filter((r) => r.scenario === scenario && r.variant === variant && !r.error)
     .flatMap((r) => r.runs);
+}
+
+function recovery(run: RunResult): string {
+  const seconds = run.fault?.recovery.recoverSeconds;
+  return seconds === null || seconds === undefined ? 'not within the load' : `after ${seconds} s`;
 }
 
 /** Issue 4's promise: whatever the fault, no accepted order is lost or handled twice (rmq). */
@@ -28,9 +33,9 @@ export function faultsFinding(results: ScenarioResult[]): Finding {
     };
   }
   const figures: Finding['figures'] = {};
-  for (const transport of ['rmq', 'http'] as const) {
-    for (const run of runsOf(results, 'faults', transport)) {
-      const key = `${transport}${camel(`-${run.label}`)}`;
+  for (const variant of VARIANTS) {
+    for (const run of runsOf(results, 'faults', variant)) {
+      const key = camel(`${variant}-${run.label}`);
       figures[`${key}Accepted`] = run.counts.accepted;
       figures[`${key}Failed`] = run.counts.failed;
       figures[`${key}Lost`] = run.counts.lost;
@@ -46,12 +51,18 @@ export function faultsFinding(results: ScenarioResult[]): Finding {
     (run.fault?.brewedTwice ?? 0) === 0;
   const holds = rmq.every(clean);
   const describe = (run: RunResult) =>
-    `${run.label}: ${run.counts.accepted} of ${run.counts.sent} accepted, ${run.counts.lost} lost, ${run.counts.duplicated} buzzed twice, ${run.fault?.brewedTwice ?? 'n/a'} brewed twice, recovered ${run.fault?.recovery.recoverSeconds === null ? 'not within the load' : `after ${run.fault?.recovery.recoverSeconds} s`}`;
-  const http = runsOf(results, 'faults', 'http').filter((run) => run.fault);
-  const contrast =
-    http.length > 0
-      ? ` For contrast, http: ${http.map((run) => `${run.label} failed ${run.counts.failed} of ${run.counts.sent}`).join('; ')}.`
-      : '';
+    `${run.label}: ${run.counts.accepted} of ${run.counts.sent} accepted, ${run.counts.lost} lost, ${run.counts.duplicated} buzzed twice, ${run.fault?.brewedTwice ?? 'n/a'} brewed twice, recovered ${recovery(run)}`;
+  const others = VARIANTS.filter((variant) => variant !== 'rmq')
+    .map((variant) => ({
+      variant,
+      runs: runsOf(results, 'faults', variant).filter((r) => r.fault),
+    }))
+    .filter(({ runs }) => runs.length > 0)
+    .map(
+      ({ variant, runs }) =>
+        `${variant}: ${runs.map((run) => `${run.label} failed ${run.counts.failed} of ${run.counts.sent}, recovered ${recovery(run)}`).join('; ')}`,
+    );
+  const contrast = others.length > 0 ? ` For contrast, ${others.join('; ')}.` : '';
   return {
     id,
     claim,
@@ -68,13 +79,13 @@ export function soakFinding(results: ScenarioResult[]): Finding {
   const figures: Finding['figures'] = {};
   const verdicts: string[] = [];
   const flags: (boolean | null)[] = [];
-  for (const transport of ['http', 'rmq'] as const) {
-    const soak = runsOf(results, 'soak', transport)[0]?.soak;
+  for (const variant of VARIANTS) {
+    const soak = runsOf(results, 'soak', variant)[0]?.soak;
     if (!soak) continue;
     flags.push(soak.flagged);
-    verdicts.push(`${transport}: ${soak.verdict}`);
+    verdicts.push(`${variant}: ${soak.verdict}`);
     for (const service of soak.services)
-      figures[`${transport}${camel(`-${service.service.replace('#', '')}`)}GrowthMb`] =
+      figures[`${camel(`${variant}-${service.service.replace('#', '')}`)}GrowthMb`] =
         service.growthMb;
   }
   if (flags.length === 0) {

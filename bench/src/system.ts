@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { SystemKind, Transport } from './model';
+import type { HttpDefences, SystemKind, Transport } from './model';
 import { AppProcess, baseEnv, freePort, type AppEntries, type Role } from './processes';
 
 /** What a scenario may change between runs: the barista side of the shop. */
@@ -24,6 +24,8 @@ export interface SystemOptions extends BaristaSettings {
   readonly logLevel: string;
   readonly baristaTimeoutMs: number;
   readonly pagerTimeoutMs: number;
+  /** Order's HTTP_DEFENCES (http); unset: the app's default. */
+  readonly httpDefences?: HttpDefences;
   readonly startupMs: number;
   readonly host?: string;
 }
@@ -160,6 +162,7 @@ export class ShopSystem {
           PAGER_URL: this.pagerUrl,
           BARISTA_TIMEOUT_MS: String(o.baristaTimeoutMs),
           PAGER_TIMEOUT_MS: String(o.pagerTimeoutMs),
+          ...(o.httpDefences ? { HTTP_DEFENCES: o.httpDefences } : {}),
         };
       case 'barista':
         return {

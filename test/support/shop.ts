@@ -15,6 +15,10 @@ export interface ShopOptions {
   readonly brewMs?: number;
   readonly machines?: number;
   readonly baristaTimeoutMs?: number;
+  /** More variables for every app (e.g. order's HTTP_BREAKER_COOLDOWN_MS). */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Where order calls barista, when something stands in between (a proxy); else barista. */
+  readonly orderBaristaUrl?: string;
 }
 
 /**
@@ -94,9 +98,10 @@ export class Shop {
       BREW_MS: String(brewMs),
       ESPRESSO_MACHINES: String(machines),
       BARISTA_ID: 'e2e-barista',
-      BARISTA_URL: this.baristaUrl,
+      BARISTA_URL: this.options.orderBaristaUrl ?? this.baristaUrl,
       PAGER_URL: this.pagerUrl,
       BARISTA_TIMEOUT_MS: String(baristaTimeoutMs),
+      ...this.options.env,
     };
   }
 

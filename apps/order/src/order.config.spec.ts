@@ -24,7 +24,43 @@ describe('OrderConfig', () => {
       BARISTA_TIMEOUT_MS: 10000,
       PAGER_TIMEOUT_MS: 2000,
       ORDER_PREFETCH: 100,
+      HTTP_DEFENCES: 'on',
+      HTTP_RETRIES: 2,
+      HTTP_RETRY_BASE_MS: 100,
+      HTTP_BREAKER: 'on',
+      HTTP_BREAKER_RATIO: 0.5,
+      HTTP_BREAKER_WINDOW: 20,
+      HTTP_BREAKER_MIN_CALLS: 5,
+      HTTP_BREAKER_COOLDOWN_MS: 1000,
     });
+  });
+
+  it('reads the defences: switches in any case, a fraction for the ratio', () => {
+    const config = loadConfig(OrderConfig, {
+      HTTP_DEFENCES: 'OFF',
+      HTTP_BREAKER: 'Off',
+      HTTP_RETRIES: '0',
+      HTTP_BREAKER_RATIO: '0.25',
+      HTTP_BREAKER_WINDOW: '4',
+      HTTP_BREAKER_MIN_CALLS: '4',
+    });
+
+    expect(config).toMatchObject({
+      HTTP_DEFENCES: 'off',
+      HTTP_BREAKER: 'off',
+      HTTP_RETRIES: 0,
+      HTTP_BREAKER_RATIO: 0.25,
+      HTTP_BREAKER_MIN_CALLS: 4,
+    });
+  });
+
+  it('refuses a breaker that would need more calls than its window holds', () => {
+    expect(refusal({ HTTP_BREAKER_WINDOW: '10', HTTP_BREAKER_MIN_CALLS: '11' })).toContain(
+      'HTTP_BREAKER_MIN_CALLS="11": accepts at most HTTP_BREAKER_WINDOW (10)',
+    );
+    expect(refusal({ HTTP_BREAKER_MIN_CALLS: '21' })).toContain(
+      'HTTP_BREAKER_MIN_CALLS="21": accepts at most HTTP_BREAKER_WINDOW (20)',
+    );
   });
 
   it('reads numbers as numbers and a list of barista URLs as given', () => {
@@ -56,6 +92,14 @@ describe('OrderConfig', () => {
     ['BARISTA_URL', 'http://a,', 'accepts one or more http(s):// URLs separated by commas'],
     ['PAGER_URL', 'localhost:3002', 'accepts one or more http(s):// URLs separated by commas'],
     ['PAGER_TIMEOUT_MS', '5', 'accepts a whole number of milliseconds from 10 to 600000'],
+    ['HTTP_DEFENCES', 'yes', 'accepts on or off'],
+    ['HTTP_BREAKER', '1', 'accepts on or off'],
+    ['HTTP_RETRIES', '11', 'accepts a whole number from 0 to 10'],
+    ['HTTP_RETRIES', '-1', 'accepts a whole number from 0 to 10'],
+    ['HTTP_RETRY_BASE_MS', '0', 'accepts a whole number of milliseconds from 1 to 60000'],
+    ['HTTP_BREAKER_RATIO', '1', 'accepts a number from 0.01 to 0.99'],
+    ['HTTP_BREAKER_RATIO', 'half', 'accepts a number from 0.01 to 0.99'],
+    ['HTTP_BREAKER_COOLDOWN_MS', '5', 'accepts a whole number of milliseconds from 10 to 600000'],
   ])('refuses %s=%s in one line saying what it accepts', (name, value, accepts) => {
     const message = refusal({ [name]: value });
 

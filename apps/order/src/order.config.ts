@@ -1,4 +1,12 @@
-import { CommonConfig, IntRange, IsPort } from '@app/platform';
+import {
+  AtMost,
+  CommonConfig,
+  DecimalRange,
+  IntRange,
+  IsPort,
+  OnOff,
+  type Switch,
+} from '@app/platform';
 import { Matches } from 'class-validator';
 
 const URL_LIST = /^https?:\/\/[^\s,]+(,https?:\/\/[^\s,]+)*$/;
@@ -24,4 +32,44 @@ export class OrderConfig extends CommonConfig {
 
   @IntRange(1, 10000)
   public readonly ORDER_PREFETCH: number = 100;
+
+  // --- defences of the calls to barista and pager (http) ---------------------------------------
+
+  /** `off` turns every defence below off at once: one attempt per call, no circuit breaker. */
+  @OnOff()
+  public readonly HTTP_DEFENCES: Switch = 'on';
+
+  /**
+   * Further attempts after a refused, reset or 5xx call, within the call's deadline
+   * (BARISTA_TIMEOUT_MS, PAGER_TIMEOUT_MS); 0: none.
+   */
+  @IntRange(0, 10)
+  public readonly HTTP_RETRIES: number = 2;
+
+  /** First retry delay; later ones grow exponentially, each with decorrelated jitter. */
+  @IntRange(1, 60000, 'milliseconds')
+  public readonly HTTP_RETRY_BASE_MS: number = 100;
+
+  /** A circuit breaker around each downstream service (barista, pager). */
+  @OnOff()
+  public readonly HTTP_BREAKER: Switch = 'on';
+
+  /**
+   * The circuit opens when more than this share of the last HTTP_BREAKER_WINDOW calls failed
+   * (after their retries), once the window holds at least HTTP_BREAKER_MIN_CALLS calls: a fresh
+   * breaker opens after HTTP_BREAKER_MIN_CALLS failures in a row.
+   */
+  @DecimalRange(0.01, 0.99)
+  public readonly HTTP_BREAKER_RATIO: number = 0.5;
+
+  @IntRange(1, 10000)
+  public readonly HTTP_BREAKER_WINDOW: number = 20;
+
+  @IntRange(1, 10000)
+  @AtMost('HTTP_BREAKER_WINDOW')
+  public readonly HTTP_BREAKER_MIN_CALLS: number = 5;
+
+  /** How long an open circuit fails calls at once before one call probes the service again. */
+  @IntRange(10, 600000, 'milliseconds')
+  public readonly HTTP_BREAKER_COOLDOWN_MS: number = 1000;
 }

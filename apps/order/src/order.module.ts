@@ -12,9 +12,11 @@ import { RecordBrewStartedMessageController } from './application/commands/recor
 import { OrderEvents } from './application/ports/order-events.port';
 import { GetOrderHandler, ListOrdersHandler } from './application/queries/order.query-handlers';
 import { OrderRepository } from './domain/order.repository';
+import { DownstreamCalls } from './infrastructure/downstream-calls';
 import { HttpOrderEvents } from './infrastructure/http-order-events';
 import { InMemoryOrderRepository } from './infrastructure/in-memory-order.repository';
 import { RmqOrderEvents } from './infrastructure/rmq-order-events';
+import { DownstreamsHttpController } from './interface/downstreams.http.controller';
 import { HandOverFailedFilter } from './interface/hand-over-failed.filter';
 import { OrdersHttpController } from './interface/orders.http.controller';
 import { OrderConfig } from './order.config';
@@ -38,7 +40,7 @@ export class OrderModule {
         HealthController,
         PlaceOrderHttpController,
         OrdersHttpController,
-        ...(rmq ? messageControllers : []),
+        ...(rmq ? messageControllers : [DownstreamsHttpController]),
       ],
       providers: [
         { provide: OrderConfig, useValue: config },
@@ -46,6 +48,7 @@ export class OrderModule {
         { provide: APP_FILTER, useClass: HandOverFailedFilter },
         { provide: OrderRepository, useClass: InMemoryOrderRepository },
         { provide: OrderEvents, useClass: rmq ? RmqOrderEvents : HttpOrderEvents },
+        DownstreamCalls,
         ...commandHandlers,
         ...queryHandlers,
       ],

@@ -4,8 +4,9 @@ import type {
   RunResult,
   ScenarioName,
   ScenarioResult,
+  WindowCounts,
 } from '../model';
-import { FAULT_KINDS, SCENARIOS, TRANSPORTS } from '../model';
+import { FAULT_KINDS, SCENARIOS, VARIANTS } from '../model';
 
 export interface Column {
   readonly title: string;
@@ -38,10 +39,13 @@ function byRole(processes: ProcessUsage[], pick: (p: ProcessUsage[]) => number):
 const sum = (list: ProcessUsage[], key: 'cpuSeconds' | 'cpuPercent') =>
   list.reduce((total, p) => total + p[key], 0);
 
-/** The columns a scenario is shown with: one per transport (and variant, or best overhead step). */
+/** The columns a scenario is shown with: one per variant (and run, or best overhead step). */
 export function columnsOf(results: ScenarioResult[], scenario: ScenarioName): Column[] {
   const columns: Column[] = [];
-  for (const result of results.filter((r) => r.scenario === scenario)) {
+  const ofScenario = results
+    .filter((r) => r.scenario === scenario)
+    .sort((a, b) => VARIANTS.indexOf(a.variant) - VARIANTS.indexOf(b.variant));
+  for (const result of ofScenario) {
     if (scenario === 'overhead') {
       for (const system of ['nest', 'baseline'] as const) {
         const best = result.overhead?.[system];
@@ -52,25 +56,22 @@ export function columnsOf(results: ScenarioResult[], scenario: ScenarioName): Co
         const chosen = step ?? fallback;
         if (chosen) {
           const name = system === 'nest' ? 'nest' : 'bare';
-          const title = `${result.transport} ${name} @${int(chosen.rate)}/s${step ? '' : ' (not sustainable)'}`;
+          const title = `${result.variant} ${name} @${int(chosen.rate)}/s${step ? '' : ' (not sustainable)'}`;
           columns.push({ title, run: chosen.run, result });
         }
       }
-    } else if (scenario === 'faults') {
+    } else if (scenario === 'faults' || result.runs.length > 1) {
       for (const run of result.runs)
-        columns.push({ title: `${result.transport} ${run.label}`, run, result });
-    } else if (result.runs.length > 1) {
-      for (const run of result.runs)
-        columns.push({ title: `${result.transport} ${run.label}`, run, result });
+        columns.push({ title: `${result.variant} ${run.label}`, run, result });
     } else if (result.runs[0]) {
-      columns.push({ title: result.transport, run: result.runs[0], result });
+      columns.push({ title: result.variant, run: result.runs[0], result });
     }
   }
   if (scenario === 'faults') {
-    // Side by side per fault: http and rmq under the barista kill, then the broker restart.
+    // Side by side per fault: every variant under the barista kill, then the broker restart.
     const rank = (c: Column) =>
-      FAULT_KINDS.findIndex((kind) => c.run.fault?.kind === kind) * TRANSPORTS.length +
-      TRANSPORTS.indexOf(c.result.transport);
+      FAULT_KINDS.findIndex((kind) => c.run.fault?.kind === kind) * VARIANTS.length +
+      VARIANTS.indexOf(c.result.variant);
     columns.sort((a, b) => rank(a) - rank(b));
   }
   return columns;
@@ -97,8 +98,18 @@ export const ROWS: Row[] = [
   { label: 'lost', value: (c) => int(c.run.counts.lost) },
   { label: 'duplicated', value: (c) => int(c.run.counts.duplicated) },
   { label: 'client ms p50/p90/p99/max', value: (c) => latency(c.run.clientLatency) },
+  { label: 'failed ms p50/p90/p99/max', value: (c) => latency(c.run.failedLatency) },
   { label: 'buzz ms p50/p90/p99/max', value: (c) => latency(c.run.buzzLatency) },
   { label: 'completed/s', value: (c) => int(c.run.throughput.completedPerSec) },
+  {
+    label: 'barista requests (retries) / failed fast',
+    value: (c) => {
+      const barista = c.run.downstreamCalls?.barista;
+      return barista
+        ? `${int(barista.attempts)} (${int(barista.retries)}) / ${int(barista.failedFast)}`
+        : '-';
+    },
+  },
   {
     label: 'peak queue (barista)',
     value: (c) => (c.run.peakQueueDepth ? int(c.run.peakQueueDepth.barista ?? 0) : '-'),
@@ -127,6 +138,17 @@ export const ROWS: Row[] = [
   { label: 'load generator CPU s', value: (c) => c.run.benchCpuSeconds.toFixed(1) },
 ];
 
+/** accepted / failed / lost of the orders due in one window of a run (outage, fault). */
+function windowRow(label: string, pick: (run: RunResult) => WindowCounts | undefined): Row {
+  return {
+    label,
+    value: (c) => {
+      const w = pick(c.run);
+      return w ? [w.accepted, w.failed, w.lost].map(int).join(' / ') : '-';
+    },
+  };
+}
+
 export const OUTAGE_ROWS: Row[] = [
   {
     label: 'barista down (s)',
@@ -143,13 +165,8 @@ export const OUTAGE_ROWS: Row[] = [
     label: 'due while down',
     value: (c) => (c.run.outage ? int(c.run.outage.duringOutage.sent) : '-'),
   },
-  {
-    label: 'while down: accepted/failed/lost',
-    value: (c) => {
-      const w = c.run.outage?.duringOutage;
-      return w ? [w.accepted, w.failed, w.lost].map(int).join(' / ') : '-';
-    },
-  },
+  windowRow('while down: accepted/failed/lost', (run) => run.outage?.duringOutage),
+  windowRow('once back: accepted/failed/lost', (run) => run.outage?.afterOutage),
 ];
 
 const seconds = (ms: number | null) => (ms === null ? '-' : (ms / 1000).toFixed(1));
@@ -167,13 +184,8 @@ export const FAULT_ROWS: Row[] = [
     label: 'due during fault',
     value: (c) => (c.run.fault ? int(c.run.fault.duringFault.sent) : '-'),
   },
-  {
-    label: 'during fault: accepted/failed/lost',
-    value: (c) => {
-      const w = c.run.fault?.duringFault;
-      return w ? [w.accepted, w.failed, w.lost].map(int).join(' / ') : '-';
-    },
-  },
+  windowRow('during fault: accepted/failed/lost', (run) => run.fault?.duringFault),
+  windowRow('once back: accepted/failed/lost', (run) => run.fault?.afterFault),
   {
     label: 'failed by hop',
     value: (c) => {

@@ -64,7 +64,7 @@ export function chartSpecs(results: BenchResults): ChartSpec[] {
     specs.push({
       id: id(),
       scenario,
-      title: `${scenario}: latency percentiles per transport (ms, from the scheduled send)`,
+      title: `${scenario}: latency percentiles per variant (ms, from the scheduled send)`,
       kind: 'percentiles',
       yTitle: 'ms (log scale)',
       logarithmic: true,
@@ -116,7 +116,7 @@ export function chartSpecs(results: BenchResults): ChartSpec[] {
     specs.push({
       id: id(),
       scenario: 'outage',
-      title: `outage timeline, ${result.transport}: orders per second (shaded: barista down)`,
+      title: `outage timeline, ${result.variant}: orders per second (shaded: barista down)`,
       kind: 'timeline',
       xTitle: 'seconds since load start',
       yTitle: 'orders/s',
@@ -148,7 +148,7 @@ export function chartSpecs(results: BenchResults): ChartSpec[] {
     specs.push({
       id: id(),
       scenario: 'overhead',
-      title: `overhead, ${result.transport}: completed/s and buzz p99 per offered rate (brew 0)`,
+      title: `overhead, ${result.variant}: completed/s and buzz p99 per offered rate (brew 0)`,
       kind: 'rates',
       xTitle: 'offered orders/s',
       yTitle: 'completed orders/s',
@@ -182,7 +182,7 @@ function stepsHtml(result: ScenarioResult): string {
     )
     .join('\n');
   const ratio = result.overhead?.ratio;
-  return `<h3>${html(result.transport)} overhead steps${ratio !== null && ratio !== undefined ? ` (NestJS/bare ${ratio})` : ''}</h3>
+  return `<h3>${html(result.variant)} overhead steps${ratio !== null && ratio !== undefined ? ` (NestJS/bare ${ratio})` : ''}</h3>
 <table><tr><th>system</th><th>rate/s</th><th>sustainable</th><th>sent</th><th>failed</th><th>lost</th><th>completed/s</th><th>client p99 ms</th><th>buzz p99 ms</th><th>verdict</th></tr>
 ${rows}</table>`;
 }
@@ -270,7 +270,7 @@ export function htmlReport(results: BenchResults, chartJs: string): string {
         .join('\n');
       const errors = results.scenarios
         .filter((r) => r.scenario === scenario && r.error)
-        .map((r) => `<p class="error">${html(r.transport)} failed: ${html(r.error ?? '')}</p>`)
+        .map((r) => `<p class="error">${html(r.variant)} failed: ${html(r.error ?? '')}</p>`)
         .join('\n');
       const steps =
         scenario === 'overhead'

@@ -44,7 +44,7 @@ function overheadSteps(result: ScenarioResult): string {
       ? `NestJS/bare = **${summary.ratio}**`
       : 'ratio not available';
   return [
-    `\n**${result.transport}** steps (${ratio}${summary?.baselineSkipped ? `; baseline ${summary.baselineSkipped}` : ''}):\n`,
+    `\n**${result.variant}** steps (${ratio}${summary?.baselineSkipped ? `; baseline ${summary.baselineSkipped}` : ''}):\n`,
     markdownTable(
       [
         'system',
@@ -102,7 +102,7 @@ export function markdownReport(results: BenchResults): string {
       );
     }
     for (const failed of results.scenarios.filter((r) => r.scenario === scenario && r.error)) {
-      out.push(`**${failed.transport} failed:** ${escape(failed.error ?? '')}\n`);
+      out.push(`**${failed.variant} failed:** ${escape(failed.error ?? '')}\n`);
     }
     if (columns.length > 0) {
       out.push(

@@ -8,9 +8,9 @@ export function scenarioRemarks(results: BenchResults, scenario: ScenarioName): 
   const lines: string[] = [];
   for (const result of results.scenarios.filter((r) => r.scenario === scenario)) {
     for (const skipped of result.skipped ?? [])
-      lines.push(`${result.transport} ${skipped.label}: ${skipped.reason}`);
+      lines.push(`${result.variant} ${skipped.label}: ${skipped.reason}`);
     for (const run of result.runs) {
-      if (run.soak) lines.push(`${result.transport} memory: ${run.soak.verdict}`);
+      if (run.soak) lines.push(`${result.variant} memory: ${run.soak.verdict}`);
     }
   }
   return lines;
@@ -69,7 +69,7 @@ export function resilienceCharts(results: BenchResults, id: () => string): Chart
       specs.push({
         id: id(),
         scenario: 'faults',
-        title: `faults timeline, ${result.transport} ${run.label}: orders per second (shaded: ${what})`,
+        title: `faults timeline, ${result.variant} ${run.label}: orders per second (shaded: ${what})`,
         kind: 'timeline',
         xTitle: 'seconds since load start',
         yTitle: 'orders/s',
@@ -85,7 +85,7 @@ export function resilienceCharts(results: BenchResults, id: () => string): Chart
     specs.push({
       id: id(),
       scenario: 'soak',
-      title: `soak memory, ${result.transport}: RSS of each service (MB; shaded: warm-up, not judged)`,
+      title: `soak memory, ${result.variant}: RSS of each service (MB; shaded: warm-up, not judged)`,
       kind: 'timeline',
       xTitle: 'seconds since load start',
       yTitle: 'RSS MB',

@@ -22,7 +22,7 @@ export function terminalReport(results: BenchResults): string {
   for (const scenario of scenariosIn(results.scenarios)) {
     parts.push(`\n== ${SCENARIO_TITLES[scenario]}`);
     for (const failed of results.scenarios.filter((r) => r.scenario === scenario && r.error)) {
-      parts.push(`   ${failed.transport}: FAILED: ${failed.error?.split('\n')[0]}`);
+      parts.push(`   ${failed.variant}: FAILED: ${failed.error?.split('\n')[0]}`);
     }
     const columns = columnsOf(results.scenarios, scenario);
     if (columns.length > 0) {

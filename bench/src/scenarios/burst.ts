@@ -19,6 +19,7 @@ export async function runBurst(
   return {
     scenario: 'burst',
     transport,
+    variant: shop.variant,
     runs: [run],
     wallSeconds: (performance.now() - started) / 1000,
   };

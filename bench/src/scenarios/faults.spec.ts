@@ -201,18 +201,22 @@ describe('runFaults', () => {
     };
   }
 
-  it('marks the broker restart not applicable under http, without touching the broker or the shop', async () => {
-    const calls: string[] = [];
-    const shop = {
-      use: () => Promise.reject(new Error('the shop must not be used')),
-    } as unknown as Shop;
-    const result = await runFaults(
-      contextFor(['--faults', 'broker'], fakeBroker(calls)),
-      'http',
-      shop,
-    );
-    expect(result.runs).toEqual([]);
-    expect(result.skipped).toEqual([{ label: 'broker-restart', reason: BROKER_NOT_APPLICABLE }]);
-    expect(calls).toEqual([]);
-  });
+  it.each(['http', 'http+defences'] as const)(
+    'marks the broker restart not applicable under %s, without touching the broker or the shop',
+    async (variant) => {
+      const calls: string[] = [];
+      const shop = {
+        variant,
+        use: () => Promise.reject(new Error('the shop must not be used')),
+      } as unknown as Shop;
+      const result = await runFaults(
+        contextFor(['--faults', 'broker'], fakeBroker(calls)),
+        'http',
+        shop,
+      );
+      expect(result).toMatchObject({ scenario: 'faults', transport: 'http', variant, runs: [] });
+      expect(result.skipped).toEqual([{ label: 'broker-restart', reason: BROKER_NOT_APPLICABLE }]);
+      expect(calls).toEqual([]);
+    },
+  );
 });

@@ -247,8 +247,8 @@ async function runFault(
 }
 
 /**
- * Per transport, under a steady load: barista killed with SIGKILL and started again; RabbitMQ
- * stopped and started again (rmq only: the http shop does not use it). Each fault is one measured
+ * Per variant, under a steady load: barista killed with SIGKILL and started again; RabbitMQ
+ * stopped and started again (rmq only: neither http shop uses it). Each fault is one measured
  * run. After a broker restart the shop is stopped, so that later scenarios start a fresh one
  * rather than inherit whatever state the restart left the apps in.
  */
@@ -273,6 +273,7 @@ export async function runFaults(
   return {
     scenario: 'faults',
     transport,
+    variant: shop.variant,
     runs,
     ...(skipped.length > 0 ? { skipped } : {}),
     wallSeconds: (performance.now() - started) / 1000,

@@ -1,9 +1,19 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { deleteNamespace, QueueMonitor, waitForEmptyQueues } from '../broker';
 import { pagerBuzzTotal, subscribeBuzzes } from '../buzzes';
-import { OrderClient, orderBody } from '../client';
+import { callsBetween, downstreamCalls, OrderClient, orderBody } from '../client';
 import { buildSchedule, runOpenLoop, totalDurationMs } from '../load';
-import type { RatePhase, RunResult, SystemKind, TimedEvent, Transport } from '../model';
+import {
+  httpDefencesOf,
+  transportOf,
+  variantOf,
+  type RatePhase,
+  type RunResult,
+  type SystemKind,
+  type TimedEvent,
+  type Transport,
+  type Variant,
+} from '../model';
 import type { DrainPlan } from '../plan';
 import { ResourceSampler, type AppEntries, type MemorySeries } from '../processes';
 import { checkCounts, OrderBook } from '../stats';
@@ -34,18 +44,23 @@ export function namespaceFor(runId: string, transport: Transport, tag: string): 
 export class Shop {
   private system: ShopSystem | undefined;
   private client: OrderClient | undefined;
+  readonly transport: Transport;
   readonly namespace: string;
   readonly name: string;
+  /** Prefix of its log (and profile) files, unique per variant and tag. */
+  private readonly logPrefix: string;
 
   constructor(
     private readonly ctx: RunContext,
     readonly kind: SystemKind,
     readonly entries: AppEntries,
-    readonly transport: Transport,
+    readonly variant: Variant,
     readonly tag: string,
   ) {
-    this.namespace = namespaceFor(ctx.runId, transport, tag);
-    this.name = `${transport} ${kind === 'baseline' ? 'baseline' : 'shop'}`;
+    this.transport = transportOf(variant);
+    this.namespace = namespaceFor(ctx.runId, this.transport, tag);
+    this.name = `${variant} ${kind === 'baseline' ? 'baseline' : 'shop'}`;
+    this.logPrefix = `${variant.replace(/\W+/g, '-')}-${tag}`;
   }
 
   /** The running system with these barista settings, warmed up at `warmupRate` if it was (re)started. */
@@ -67,7 +82,9 @@ export class Shop {
         cwd: ctx.cwd,
         logDir: ctx.logDir,
         profileDir: ctx.profileDir,
-        logPrefix: `${this.transport}-${this.tag}`,
+        logPrefix: this.logPrefix,
+        httpDefences:
+          this.kind === 'nest' ? (httpDefencesOf(this.variant) ?? undefined) : undefined,
         logLevel: ctx.plan.logLevel,
         baristaTimeoutMs: ctx.plan.timeouts.baristaMs,
         pagerTimeoutMs: ctx.plan.timeouts.pagerMs,
@@ -177,13 +194,15 @@ export async function measureLoad(
   options: LoadRunOptions,
 ): Promise<LoadRun> {
   const { transport, kind } = system.options;
-  const title = `${transport} ${options.label}`;
+  const httpDefences = system.options.httpDefences ?? null;
+  const title = `${variantOf(transport, httpDefences)} ${options.label}`;
   const book = new OrderBook(
     `${ctx.runId}-${options.label.replace(/[^\w.:-]+/g, '-')}`,
     performance.now(),
   );
   const buzzStream = await subscribeBuzzes(system.pagerUrl, (buzz, at) => book.buzz(buzz, at));
   const pagerBefore = await pagerBuzzTotal(system.pagerUrl);
+  const callsBefore = transport === 'http' ? await downstreamCalls(system.orderUrl) : null;
   const monitor =
     transport === 'rmq'
       ? await QueueMonitor.open(ctx.amqpUrl, system.options.namespace)
@@ -268,6 +287,7 @@ export async function measureLoad(
     await Promise.allSettled([...inflight]);
   }
   const pagerAfter = await pagerBuzzTotal(system.pagerUrl);
+  const callsAfter = callsBefore ? await downstreamCalls(system.orderUrl) : null;
   await buzzStream.close();
   const benchCpu = process.cpuUsage(benchCpuBefore);
   const summary = book.summary();
@@ -299,6 +319,7 @@ export async function measureLoad(
     system: kind,
     params: {
       transport,
+      httpDefences,
       phases: options.phases,
       brewMs: system.options.brewMs,
       machines: system.options.machines,
@@ -325,6 +346,7 @@ export async function measureLoad(
     events,
     pagerBuzzTotal: pagerDelta,
     streamBuzzes: buzzStream.received(),
+    downstreamCalls: callsBetween(callsBefore, callsAfter),
     notes,
   };
   return { run, book, startAt, loadEnd, events, memory: sampler.memory() };

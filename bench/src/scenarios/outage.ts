@@ -54,6 +54,7 @@ export async function runOutage(
   return {
     scenario: 'outage',
     transport,
+    variant: shop.variant,
     runs: [{ ...measured.run, outage }],
     wallSeconds: (performance.now() - started) / 1000,
   };

@@ -6,7 +6,7 @@ import { bestStep, judgeStep, summarizeOverhead } from './overhead';
 const plan = buildPlan({
   quick: false,
   scenarios: ['overhead'],
-  transports: ['rmq'],
+  variants: ['rmq'],
   baseline: true,
   system: 'nest',
   cpuProf: false,

@@ -100,7 +100,11 @@ export async function runOverhead(
   const started = performance.now();
   const plan = ctx.plan.overhead;
   const steps: OverheadStep[] = [];
-  const skipped = baselineMissing(ctx.cwd, ctx.plan.baseline);
+  // The bare baseline has no defences: http+defences is compared with it through http's figures.
+  const skipped =
+    shop.variant === 'http+defences'
+      ? 'not run for http+defences (see http)'
+      : baselineMissing(ctx.cwd, ctx.plan.baseline);
   const settings = { brewMs: 0, machines: plan.machines, baristas: 1 };
   const warmupRate = Math.min(250, plan.rates[0]);
   const searchSteps = async (target: Shop, rates: number[]) => {
@@ -163,6 +167,7 @@ export async function runOverhead(
   return {
     scenario: 'overhead',
     transport,
+    variant: shop.variant,
     runs: steps.map((step) => step.run),
     steps,
     overhead: summarizeOverhead(steps, plan, skipped),

@@ -30,5 +30,11 @@ export async function runScale(
     });
     runs.push(run);
   }
-  return { scenario: 'scale', transport, runs, wallSeconds: (performance.now() - started) / 1000 };
+  return {
+    scenario: 'scale',
+    transport,
+    variant: shop.variant,
+    runs,
+    wallSeconds: (performance.now() - started) / 1000,
+  };
 }

@@ -148,6 +148,7 @@ export async function runSoak(
   return {
     scenario: 'soak',
     transport,
+    variant: shop.variant,
     runs: [{ ...run, soak }],
     wallSeconds: (performance.now() - started) / 1000,
   };

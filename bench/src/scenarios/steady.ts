@@ -19,6 +19,7 @@ export async function runSteady(
   return {
     scenario: 'steady',
     transport,
+    variant: shop.variant,
     runs: [run],
     wallSeconds: (performance.now() - started) / 1000,
   };

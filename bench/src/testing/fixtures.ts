@@ -3,10 +3,13 @@ import type {
   Counts,
   FaultKind,
   LatencySummary,
+  OutageFigures,
   RunResult,
   ScenarioResult,
-  Transport,
+  Variant,
+  WindowCounts,
 } from '../model';
+import { httpDefencesOf, transportOf } from '../model';
 import { BROKER_NOT_APPLICABLE } from '../scenarios/faults';
 import { summarizeOverhead } from '../scenarios/overhead';
 import { judgeSoak } from '../scenarios/soak';
@@ -38,12 +41,15 @@ export function countsOf(partial: Partial<Counts> = {}): Counts {
   };
 }
 
-export function runOf(transport: Transport, overrides: Partial<RunResult> = {}): RunResult {
+/** A plain run under `variant` (http+defences: transport http, HTTP_DEFENCES=on). */
+export function runOf(variant: Variant, overrides: Partial<RunResult> = {}): RunResult {
+  const transport = transportOf(variant);
   return {
     label: 'steady',
     system: 'nest',
     params: {
       transport,
+      httpDefences: httpDefencesOf(variant),
       phases: [{ durationMs: 1000, rate: 100 }],
       brewMs: 50,
       machines: 8,
@@ -85,17 +91,39 @@ export function runOf(transport: Transport, overrides: Partial<RunResult> = {}):
     events: [{ atMs: 0, what: 'load start' }],
     pagerBuzzTotal: 100,
     streamBuzzes: 100,
+    downstreamCalls:
+      transport === 'http'
+        ? {
+            barista: { calls: 100, attempts: 100, retries: 0, failedFast: 0 },
+            pager: { calls: 100, attempts: 100, retries: 0, failedFast: 0 },
+          }
+        : null,
     notes: [],
     ...overrides,
   };
 }
 
-/** A complete, plausible result set: every scenario under both transports. */
+/** Barista down from 1 s to 3 s of the load; what became of the orders due then and after. */
+export function outageOf(
+  during: WindowCounts,
+  after: WindowCounts = { sent: 45, accepted: 45, failed: 0, completed: 45, lost: 0 },
+): OutageFigures {
+  return {
+    stoppedAtMs: 1000,
+    exitedAtMs: 1100,
+    restartedAtMs: 2500,
+    healthyAtMs: 3000,
+    beforeOutage: { sent: 25, accepted: 25, failed: 0, completed: 25, lost: 0 },
+    duringOutage: during,
+    afterOutage: after,
+  };
+}
+
+/** A complete, plausible result set: every scenario under http and rmq, http+defences where it runs by default. */
 export function sampleScenarios(): ScenarioResult[] {
   const plan = buildPlan({
     quick: true,
     scenarios: [],
-    transports: [],
     baseline: true,
     system: 'nest',
     cpuProf: false,
@@ -104,27 +132,26 @@ export function sampleScenarios(): ScenarioResult[] {
   const results: ScenarioResult[] = [];
   for (const transport of ['http', 'rmq'] as const) {
     const sync = transport === 'http';
-    results.push({ scenario: 'steady', transport, runs: [runOf(transport)], wallSeconds: 3 });
+    results.push({
+      scenario: 'steady',
+      transport,
+      variant: transport,
+      runs: [runOf(transport)],
+      wallSeconds: 3,
+    });
     const window = sync
       ? { sent: 30, accepted: 0, failed: 30, completed: 0, lost: 0 }
       : { sent: 30, accepted: 30, failed: 0, completed: 30, lost: 0 };
     results.push({
       scenario: 'outage',
       transport,
+      variant: transport,
       runs: [
         runOf(transport, {
           label: 'outage',
           counts: countsOf(sync ? { sent: 100, failed: 30 } : { sent: 100 }),
           peakQueueDepth: sync ? null : { barista: 30 },
-          outage: {
-            stoppedAtMs: 1000,
-            exitedAtMs: 1100,
-            restartedAtMs: 2500,
-            healthyAtMs: 3000,
-            beforeOutage: { sent: 25, accepted: 25, failed: 0, completed: 25, lost: 0 },
-            duringOutage: window,
-            afterOutage: { sent: 45, accepted: 45, failed: 0, completed: 45, lost: 0 },
-          },
+          outage: outageOf(window),
         }),
       ],
       wallSeconds: 6,
@@ -132,6 +159,7 @@ export function sampleScenarios(): ScenarioResult[] {
     results.push({
       scenario: 'scale',
       transport,
+      variant: transport,
       runs: [
         runOf(transport, {
           label: 'x1',
@@ -149,6 +177,7 @@ export function sampleScenarios(): ScenarioResult[] {
     results.push({
       scenario: 'burst',
       transport,
+      variant: transport,
       runs: [runOf(transport, { label: 'burst' })],
       wallSeconds: 4,
     });
@@ -171,6 +200,7 @@ export function sampleScenarios(): ScenarioResult[] {
     results.push({
       scenario: 'overhead',
       transport,
+      variant: transport,
       runs: steps.map((s) => s.run),
       steps,
       overhead: summarizeOverhead(steps, plan.overhead),
@@ -178,12 +208,13 @@ export function sampleScenarios(): ScenarioResult[] {
     });
     results.push(...resilienceScenarios(transport));
   }
+  results.push(...defendedScenarios());
   return results;
 }
 
 /** A fault run: barista or broker down from 1 s to 3 s of the load. */
 export function faultRunOf(
-  transport: Transport,
+  variant: Variant,
   kind: FaultKind,
   overrides: {
     counts?: Partial<Counts>;
@@ -191,11 +222,11 @@ export function faultRunOf(
     recoverSeconds?: number | null;
   } = {},
 ): RunResult {
-  const sync = transport === 'http';
+  const sync = transportOf(variant) === 'http';
   const counts = countsOf(overrides.counts ?? (sync ? { sent: 100, failed: 20 } : { sent: 100 }));
   const brewedTwice =
     overrides.brewedTwice === undefined ? (sync ? null : 0) : overrides.brewedTwice;
-  return runOf(transport, {
+  return runOf(variant, {
     label: kind === 'barista' ? 'barista-kill' : 'broker-restart',
     counts,
     fault: {
@@ -226,7 +257,7 @@ export function faultRunOf(
 }
 
 /** A soak run whose services grew by `growthMb` each after warm-up (flagged above 8 MB). */
-export function soakRunOf(transport: Transport, growthMb = 1, loadMs = 180000): RunResult {
+export function soakRunOf(variant: Variant, growthMb = 1, loadMs = 180000): RunResult {
   const services = ['order', 'barista#1', 'pager'].map((service) => ({
     service,
     points: [0, 60000, 120000, 175000].map((atMs, i) => ({
@@ -234,25 +265,63 @@ export function soakRunOf(transport: Transport, growthMb = 1, loadMs = 180000): 
       rssMb: 80 + (i === 0 ? -10 : i === 3 ? growthMb : 0),
     })),
   }));
-  return runOf(transport, {
+  return runOf(variant, {
     label: 'soak',
     soak: judgeSoak(services, loadMs, SOAK_CRITERIA, () => 6750),
   });
 }
 
-function resilienceScenarios(transport: Transport): ScenarioResult[] {
+/** faults (the broker restart not applicable to the http variants) and soak under `variant`. */
+export function resilienceScenarios(variant: Variant): ScenarioResult[] {
+  const transport = transportOf(variant);
   const sync = transport === 'http';
   return [
     {
       scenario: 'faults',
       transport,
+      variant,
       runs: sync
-        ? [faultRunOf(transport, 'barista')]
-        : [faultRunOf(transport, 'barista'), faultRunOf(transport, 'broker')],
+        ? [faultRunOf(variant, 'barista')]
+        : [faultRunOf(variant, 'barista'), faultRunOf(variant, 'broker')],
       ...(sync ? { skipped: [{ label: 'broker-restart', reason: BROKER_NOT_APPLICABLE }] } : {}),
       wallSeconds: 20,
     },
-    { scenario: 'soak', transport, runs: [soakRunOf(transport)], wallSeconds: 190 },
+    { scenario: 'soak', transport, variant, runs: [soakRunOf(variant)], wallSeconds: 190 },
+  ];
+}
+
+/** http+defences in steady, outage, faults and soak: in the outage fewer orders failed, each fast. */
+export function defendedScenarios(): ScenarioResult[] {
+  return [
+    {
+      scenario: 'steady',
+      transport: 'http',
+      variant: 'http+defences',
+      runs: [runOf('http+defences')],
+      wallSeconds: 3,
+    },
+    {
+      scenario: 'outage',
+      transport: 'http',
+      variant: 'http+defences',
+      runs: [
+        runOf('http+defences', {
+          label: 'outage',
+          counts: countsOf({ sent: 100, failed: 26 }),
+          failedLatency: latencyOf(0.8, 2),
+          downstreamCalls: {
+            barista: { calls: 100, attempts: 81, retries: 7, failedFast: 26 },
+            pager: { calls: 74, attempts: 74, retries: 0, failedFast: 0 },
+          },
+          outage: outageOf(
+            { sent: 30, accepted: 6, failed: 24, completed: 6, lost: 0 },
+            { sent: 45, accepted: 43, failed: 2, completed: 43, lost: 0 },
+          ),
+        }),
+      ],
+      wallSeconds: 6,
+    },
+    ...resilienceScenarios('http+defences'),
   ];
 }
 

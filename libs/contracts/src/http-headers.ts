@@ -2,4 +2,9 @@
 export const HttpHeaders = {
   CorrelationId: 'x-correlation-id',
   MessageId: 'x-message-id',
+  /**
+   * The order id, on every call order makes to barista (`POST /brews`) and pager
+   * (`POST /buzzes`): a repeat with the same key (a retry) never brews or buzzes twice.
+   */
+  IdempotencyKey: 'idempotency-key',
 } as const;

@@ -6,3 +6,5 @@ export * from './http-app';
 export * from './health.controller';
 export * from './run';
 export * from './page.query';
+export * from './config-rules';
+export * from './idempotency';

@@ -7,6 +7,7 @@ import {
   type OrderPlaced,
 } from '@app/contracts';
 import { loadConfig } from '@app/platform';
+import { Logger } from '@nestjs/common';
 import type { CommandBus } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import {
@@ -19,6 +20,7 @@ import type { AddressInfo } from 'node:net';
 import { MarkOrderReadyCommand } from '../application/commands/mark-order-ready/mark-order-ready.command';
 import { HopFailedError } from '../application/ports/order-events.port';
 import { OrderConfig } from '../order.config';
+import { DownstreamCalls } from './downstream-calls';
 import { HttpOrderEvents } from './http-order-events';
 
 interface Received {
@@ -119,21 +121,46 @@ function orderPlaced(): OrderPlaced {
   );
 }
 
+let connected: HttpOrderEvents | undefined;
+let commands: { execute: jest.Mock };
+let calls: DownstreamCalls;
+
+/** The adapter under test, configured as the order app would be by `env`. */
+function connect(env: Record<string, string>): HttpOrderEvents {
+  commands = { execute: jest.fn().mockResolvedValue(undefined) };
+  const config = loadConfig(OrderConfig, {
+    BARISTA_TIMEOUT_MS: '2000',
+    PAGER_TIMEOUT_MS: '2000',
+    HTTP_RETRY_BASE_MS: '10',
+    ...env,
+  });
+  calls = new DownstreamCalls();
+  connected = new HttpOrderEvents(config, commands as unknown as CommandBus, calls);
+  return connected;
+}
+
+const circuits = () => {
+  const view = calls.view();
+  return { barista: view.barista?.circuit, pager: view.pager?.circuit };
+};
+
+beforeAll(() => Logger.overrideLogger(false));
+
+afterEach(async () => {
+  await connected?.onApplicationShutdown();
+  connected = undefined;
+  await Promise.all(
+    servers.splice(0).map(
+      (server) =>
+        new Promise<void>((resolve) => {
+          server.closeAllConnections();
+          server.close(() => resolve());
+        }),
+    ),
+  );
+});
+
 describe('HttpOrderEvents', () => {
-  let connected: HttpOrderEvents | undefined;
-  let commands: { execute: jest.Mock };
-
-  function connect(env: Record<string, string>): HttpOrderEvents {
-    commands = { execute: jest.fn().mockResolvedValue(undefined) };
-    const config = loadConfig(OrderConfig, {
-      BARISTA_TIMEOUT_MS: '2000',
-      PAGER_TIMEOUT_MS: '2000',
-      ...env,
-    });
-    connected = new HttpOrderEvents(config, commands as unknown as CommandBus);
-    return connected;
-  }
-
   async function failure(promise: Promise<unknown>): Promise<HopFailedError> {
     const error: unknown = await promise.then(
       () => new Error('expected the hand-over to fail'),
@@ -142,20 +169,6 @@ describe('HttpOrderEvents', () => {
     expect(error).toBeInstanceOf(HopFailedError);
     return error as HopFailedError;
   }
-
-  afterEach(async () => {
-    await connected?.onApplicationShutdown();
-    connected = undefined;
-    await Promise.all(
-      servers.splice(0).map(
-        (server) =>
-          new Promise<void>((resolve) => {
-            server.closeAllConnections();
-            server.close(() => resolve());
-          }),
-      ),
-    );
-  });
 
   it('posts OrderPlaced to the barista, marks the order ready, buzzes the pager, completes', async () => {
     const barista = await startService(brewing);
@@ -177,6 +190,7 @@ describe('HttpOrderEvents', () => {
       'content-type': 'application/json',
       [HttpHeaders.CorrelationId]: order.correlationId,
       [HttpHeaders.MessageId]: order.messageId,
+      [HttpHeaders.IdempotencyKey]: order.data.orderId,
     });
 
     expect(commands.execute).toHaveBeenCalledTimes(1);
@@ -192,6 +206,7 @@ describe('HttpOrderEvents', () => {
     expect(buzz.headers).toMatchObject({
       [HttpHeaders.CorrelationId]: order.correlationId,
       [HttpHeaders.MessageId]: command.event.messageId,
+      [HttpHeaders.IdempotencyKey]: order.data.orderId,
     });
     expect(command.event.messageId).not.toBe(order.messageId);
   });
@@ -314,5 +329,228 @@ describe('HttpOrderEvents', () => {
     expect(second.received.length).toBeGreaterThan(0);
     expect(first.received.length + second.received.length).toBe(10);
     expect(pager.received).toHaveLength(10);
+  });
+});
+
+describe('HttpOrderEvents defences', () => {
+  /** Answers 503 to the first request of each idempotency key, then behaves as `then`. */
+  function failingFirst(then: Reply): Reply {
+    const seen = new Set<string>();
+    return (body, response) => {
+      const key = (body as OrderPlaced | CoffeeBrewed).data.orderId;
+      if (seen.has(key)) return then(body, response);
+      seen.add(key);
+      answering(503, 'warming up')(body, response);
+    };
+  }
+
+  const keysOf = (service: FakeService) =>
+    service.received.map((request) => request.headers[HttpHeaders.IdempotencyKey]);
+
+  /** Calls until the hand-over completes (each failure must be a HopFailedError); fails after 5 s. */
+  async function completesEventually(events: HttpOrderEvents): Promise<void> {
+    const deadline = Date.now() + 5000;
+    for (;;) {
+      try {
+        await events.orderPlaced(orderPlaced());
+        return;
+      } catch (error) {
+        expect(error).toBeInstanceOf(HopFailedError);
+        if (Date.now() > deadline) throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  it('retries a barista that answered 503, with the same Idempotency-Key and message, and completes', async () => {
+    const barista = await startService(failingFirst(brewing));
+    const pager = await startService(buzzing);
+    const order = orderPlaced();
+
+    const handOver = await connect({ BARISTA_URL: barista.url, PAGER_URL: pager.url }).orderPlaced(
+      order,
+    );
+
+    expect(handOver).toBe('completed');
+    expect(barista.received).toHaveLength(2);
+    expect(keysOf(barista)).toEqual([order.data.orderId, order.data.orderId]);
+    expect(barista.received.map((request) => request.body)).toEqual([order, order]);
+    expect(barista.received[1].headers[HttpHeaders.MessageId]).toBe(order.messageId);
+    expect(commands.execute).toHaveBeenCalledTimes(1);
+    expect(pager.received).toHaveLength(1);
+    expect(calls.view()).toEqual({
+      barista: { circuit: 'closed', calls: 1, attempts: 2, retries: 1, failedFast: 0 },
+      pager: { circuit: 'closed', calls: 1, attempts: 1, retries: 0, failedFast: 0 },
+    });
+  });
+
+  it('retries the pager too, marking the order ready once', async () => {
+    const barista = await startService(brewing);
+    const pager = await startService(failingFirst(buzzing));
+    const order = orderPlaced();
+
+    await connect({ BARISTA_URL: barista.url, PAGER_URL: pager.url }).orderPlaced(order);
+
+    expect(barista.received).toHaveLength(1);
+    expect(commands.execute).toHaveBeenCalledTimes(1);
+    expect(keysOf(pager)).toEqual([order.data.orderId, order.data.orderId]);
+    expect(pager.received[0].body).toEqual(pager.received[1].body);
+  });
+
+  it('does not retry a 4xx: the request itself is wrong, repeating it cannot help', async () => {
+    const barista = await startService(answering(400, 'no'));
+    const pager = await startService(buzzing);
+    const events = connect({ BARISTA_URL: barista.url, PAGER_URL: pager.url, HTTP_RETRIES: '5' });
+
+    await expect(events.orderPlaced(orderPlaced())).rejects.toMatchObject({
+      hop: 'barista',
+      failure: 'rejected',
+    });
+
+    expect(barista.received).toHaveLength(1);
+  });
+
+  it("never retries past the call's deadline, however many retries and however long the backoff", async () => {
+    const barista = await startService(answering(503));
+    const pager = await startService(buzzing);
+    const events = connect({
+      BARISTA_URL: barista.url,
+      PAGER_URL: pager.url,
+      BARISTA_TIMEOUT_MS: '300',
+      HTTP_RETRIES: '10',
+      HTTP_RETRY_BASE_MS: '200',
+      HTTP_BREAKER: 'off',
+    });
+    const started = Date.now();
+
+    const error: unknown = await events.orderPlaced(orderPlaced()).catch((e: unknown) => e);
+
+    // The last answer is reported, not a timeout: no attempt was begun that could not finish.
+    expect(error).toMatchObject({ hop: 'barista', failure: 'unavailable' });
+    expect((error as Error).message).toBe('barista answered 503');
+    expect(barista.received.length).toBeGreaterThanOrEqual(2);
+    expect(barista.received.length).toBeLessThan(11);
+    // Not a speed assertion: ten uncapped backoffs from 200 ms would take many seconds.
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('with HTTP_DEFENCES=off makes one attempt per call and never stops calling', async () => {
+    const barista = await startService(answering(503));
+    const pager = await startService(buzzing);
+    const events = connect({
+      BARISTA_URL: barista.url,
+      PAGER_URL: pager.url,
+      HTTP_DEFENCES: 'off',
+      HTTP_BREAKER_MIN_CALLS: '2',
+    });
+
+    for (let i = 0; i < 6; i++) {
+      await expect(events.orderPlaced(orderPlaced())).rejects.toMatchObject({
+        hop: 'barista',
+        message: 'barista answered 503',
+      });
+    }
+
+    expect(barista.received).toHaveLength(6);
+    expect(circuits()).toEqual({ barista: 'off', pager: 'off' });
+  });
+
+  describe('the circuit breaker', () => {
+    let failing: boolean;
+    let barista: FakeService;
+    let pager: FakeService;
+
+    beforeEach(async () => {
+      failing = true;
+      barista = await startService((body, response) =>
+        failing ? answering(503)(body, response) : brewing(body, response),
+      );
+      pager = await startService(buzzing);
+    });
+
+    const breakerEnv = (cooldownMs: number) => ({
+      BARISTA_URL: barista.url,
+      PAGER_URL: pager.url,
+      HTTP_RETRIES: '0',
+      HTTP_BREAKER_WINDOW: '3',
+      HTTP_BREAKER_MIN_CALLS: '3',
+      HTTP_BREAKER_COOLDOWN_MS: String(cooldownMs),
+    });
+
+    it('opens after failures and then fails fast, naming barista, without calling it', async () => {
+      const events = connect(breakerEnv(60_000));
+      for (let i = 0; i < 3; i++) {
+        await expect(events.orderPlaced(orderPlaced())).rejects.toMatchObject({
+          message: 'barista answered 503',
+        });
+      }
+      expect(circuits()).toEqual({ barista: 'open', pager: 'closed' });
+
+      for (let i = 0; i < 5; i++) {
+        await expect(events.orderPlaced(orderPlaced())).rejects.toMatchObject({
+          hop: 'barista',
+          failure: 'unavailable',
+          message: expect.stringMatching(
+            /^barista not called: its circuit is open .*barista answered 503/,
+          ),
+        });
+      }
+      expect(barista.received).toHaveLength(3);
+      expect(pager.received).toHaveLength(0);
+      expect(calls.view().barista).toEqual({
+        circuit: 'open',
+        calls: 8,
+        attempts: 3,
+        retries: 0,
+        failedFast: 5,
+      });
+    });
+
+    it('probes once after the cool-down: open again if the probe fails, closed once one succeeds', async () => {
+      const events = connect(breakerEnv(100));
+      for (let i = 0; i < 3; i++) await events.orderPlaced(orderPlaced()).catch(() => undefined);
+      expect(circuits().barista).toBe('open');
+
+      // Still failing: the first call after the cool-down is the probe; it fails and reopens.
+      const probed = async () => {
+        const before = barista.received.length;
+        await events.orderPlaced(orderPlaced()).catch(() => undefined);
+        return barista.received.length > before;
+      };
+      const deadline = Date.now() + 5000;
+      while (!(await probed())) {
+        expect(Date.now()).toBeLessThan(deadline);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(barista.received).toHaveLength(4);
+      expect(circuits().barista).toBe('open');
+
+      failing = false;
+      await completesEventually(events);
+      expect(barista.received).toHaveLength(5);
+      expect(circuits().barista).toBe('closed');
+      await expect(events.orderPlaced(orderPlaced())).resolves.toBe('completed');
+      expect(barista.received).toHaveLength(6);
+    });
+
+    it('does not count a 4xx against barista: it answered, the request was wrong', async () => {
+      barista = await startService(answering(400, 'no'));
+      const events = connect(breakerEnv(60_000));
+      for (let i = 0; i < 6; i++) {
+        await expect(events.orderPlaced(orderPlaced())).rejects.toMatchObject({
+          failure: 'rejected',
+        });
+      }
+      expect(barista.received).toHaveLength(6);
+      expect(circuits().barista).toBe('closed');
+    });
+
+    it('judges a call after its retries: a failure the retries absorbed does not count', async () => {
+      barista = await startService(failingFirst(brewing));
+      const events = connect({ ...breakerEnv(60_000), HTTP_RETRIES: '1' });
+      for (let i = 0; i < 6; i++) await events.orderPlaced(orderPlaced());
+      expect(barista.received).toHaveLength(12);
+      expect(circuits().barista).toBe('closed');
+    });
   });
 });

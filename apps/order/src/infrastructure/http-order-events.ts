@@ -15,18 +15,30 @@ import {
   OrderEvents,
 } from '../application/ports/order-events.port';
 import { OrderConfig } from '../order.config';
+import { DownstreamCalls } from './downstream-calls';
+import { Deadline, Defences, type DefenceSettings, defenceSettings } from './http-defences';
 
 interface Downstream {
   readonly hop: Hop;
   readonly pool: BalancedPool;
   readonly timeoutMs: number;
+  readonly defences: Defences;
+}
+
+interface OutgoingRequest {
+  readonly path: string;
+  readonly headers: Record<string, string>;
+  readonly body: string;
+  readonly type: string;
 }
 
 /**
  * TRANSPORT=http: the counter waits. It posts OrderPlaced to a barista (balanced over
  * BARISTA_URL) and waits for CoffeeBrewed, marks the order ready, then posts CoffeeBrewed to the
- * pager. Each call has a deadline; a refused, failing or slow hop ends the chain with a
- * {@link HopFailedError} that names it.
+ * pager. Each call has a deadline, retries included, and the defences of {@link Defences}
+ * (retries, a circuit breaker per service); every call carries the order id as its
+ * `Idempotency-Key`, so a retry never brews or buzzes twice. A refused, failing or slow hop ends
+ * the chain with a {@link HopFailedError} that names it.
  */
 @Injectable()
 export class HttpOrderEvents extends OrderEvents implements OnApplicationShutdown {
@@ -36,19 +48,24 @@ export class HttpOrderEvents extends OrderEvents implements OnApplicationShutdow
   constructor(
     config: OrderConfig,
     private readonly commands: CommandBus,
+    calls: DownstreamCalls,
   ) {
     super();
-    this.barista = downstream('barista', config.BARISTA_URL, config.BARISTA_TIMEOUT_MS);
-    this.pager = downstream('pager', config.PAGER_URL, config.PAGER_TIMEOUT_MS);
+    const defences = defenceSettings(config);
+    this.barista = downstream('barista', config.BARISTA_URL, config.BARISTA_TIMEOUT_MS, defences);
+    this.pager = downstream('pager', config.PAGER_URL, config.PAGER_TIMEOUT_MS, defences);
+    calls.register('barista', this.barista.defences);
+    calls.register('pager', this.pager.defences);
   }
 
   async orderPlaced(event: OrderPlaced): Promise<HandOver> {
-    const brewed = await this.post<CoffeeBrewed>(this.barista, '/brews', event);
+    const key = event.data.orderId;
+    const brewed = await this.post<CoffeeBrewed>(this.barista, '/brews', event, key);
     if (brewed?.data?.orderId !== event.data.orderId) {
       throw new HopFailedError('barista', 'rejected', 'barista answered with another order');
     }
     await this.commands.execute(new MarkOrderReadyCommand(brewed));
-    await this.post(this.pager, '/buzzes', brewed);
+    await this.post(this.pager, '/buzzes', brewed, key);
     return 'completed';
   }
 
@@ -56,20 +73,39 @@ export class HttpOrderEvents extends OrderEvents implements OnApplicationShutdow
     await Promise.all([this.barista.pool.close(), this.pager.pool.close()]);
   }
 
-  private async post<T>(to: Downstream, path: string, event: IntegrationEvent): Promise<T> {
+  /** One call, under its downstream's defences, within the downstream's deadline. */
+  private post<T>(
+    to: Downstream,
+    path: string,
+    event: IntegrationEvent,
+    idempotencyKey: string,
+  ): Promise<T> {
+    const deadline = new Deadline(to.timeoutMs);
+    const body = JSON.stringify(event);
+    const headers = {
+      'content-type': 'application/json',
+      [HttpHeaders.CorrelationId]: event.correlationId,
+      [HttpHeaders.MessageId]: event.messageId,
+      [HttpHeaders.IdempotencyKey]: idempotencyKey,
+    };
+    const request = { path, headers, body, type: event.type };
+    return to.defences.call(() => this.attempt<T>(to, request, deadline), deadline);
+  }
+
+  private async attempt<T>(
+    to: Downstream,
+    { path, headers, body, type }: OutgoingRequest,
+    deadline: Deadline,
+  ): Promise<T> {
     let statusCode: number;
     let text: string;
     try {
       const response = await to.pool.request({
         path,
         method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          [HttpHeaders.CorrelationId]: event.correlationId,
-          [HttpHeaders.MessageId]: event.messageId,
-        },
-        body: JSON.stringify(event),
-        signal: AbortSignal.timeout(to.timeoutMs),
+        headers,
+        body,
+        signal: deadline.signal,
       });
       statusCode = response.statusCode;
       text = await response.body.text();
@@ -83,7 +119,7 @@ export class HttpOrderEvents extends OrderEvents implements OnApplicationShutdow
       throw new HopFailedError(
         to.hop,
         'rejected',
-        `${to.hop} refused ${event.type} with ${statusCode}: ${text.slice(0, 300)}`,
+        `${to.hop} refused ${type} with ${statusCode}: ${text.slice(0, 300)}`,
       );
     }
     try {
@@ -117,7 +153,12 @@ export class HttpOrderEvents extends OrderEvents implements OnApplicationShutdow
   }
 }
 
-function downstream(hop: Hop, urls: string, timeoutMs: number): Downstream {
+function downstream(
+  hop: Hop,
+  urls: string,
+  timeoutMs: number,
+  defences: DefenceSettings,
+): Downstream {
   const pool = new BalancedPool(urls.split(','), { connections: 256, keepAliveTimeout: 30_000 });
-  return { hop, pool, timeoutMs };
+  return { hop, pool, timeoutMs, defences: new Defences(hop, defences) };
 }

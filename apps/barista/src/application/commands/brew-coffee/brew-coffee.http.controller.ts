@@ -1,12 +1,14 @@
-import { type CoffeeBrewed, OrderPlaced } from '@app/contracts';
+import { type CoffeeBrewed, HttpHeaders, OrderPlaced } from '@app/contracts';
 import { messageValidationPipe } from '@app/messaging';
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { checkIdempotencyKey } from '@app/platform';
+import { Body, Controller, Headers, HttpCode, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { BrewCoffeeCommand } from './brew-coffee.command';
 
 /**
  * TRANSPORT=http: order posts OrderPlaced and waits, brew included, for CoffeeBrewed. Posting
- * the same order again (a retry) never brews twice: the message's order id is the idempotency key.
+ * the same order again (a retry) never brews twice: the order id is the idempotency key, sent as
+ * `Idempotency-Key` (a key naming another order is refused with 400).
  */
 @Controller('brews')
 export class BrewCoffeeHttpController {
@@ -14,7 +16,11 @@ export class BrewCoffeeHttpController {
 
   @Post()
   @HttpCode(200)
-  brew(@Body(messageValidationPipe()) order: OrderPlaced): Promise<CoffeeBrewed> {
+  brew(
+    @Body(messageValidationPipe()) order: OrderPlaced,
+    @Headers(HttpHeaders.IdempotencyKey) key: string | undefined,
+  ): Promise<CoffeeBrewed> {
+    checkIdempotencyKey(key, order.data.orderId);
     return this.commands.execute(new BrewCoffeeCommand(order));
   }
 }
