@@ -24,6 +24,7 @@ describe('OrderConfig', () => {
       BARISTA_TIMEOUT_MS: 10000,
       PAGER_TIMEOUT_MS: 2000,
       ORDER_PREFETCH: 100,
+      ORDER_DB_PATH: 'data/order.sqlite',
     });
   });
 

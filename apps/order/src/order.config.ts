@@ -1,4 +1,5 @@
 import { CommonConfig, IntRange, IsPort } from '@app/platform';
+import { IsDatabasePath } from '@app/storage';
 import { Matches } from 'class-validator';
 
 const URL_LIST = /^https?:\/\/[^\s,]+(,https?:\/\/[^\s,]+)*$/;
@@ -24,4 +25,8 @@ export class OrderConfig extends CommonConfig {
 
   @IntRange(1, 10000)
   public readonly ORDER_PREFETCH: number = 100;
+
+  /** The counter's SQLite file: its orders, and (rmq) the outbox of events not yet published. */
+  @IsDatabasePath()
+  public readonly ORDER_DB_PATH: string = 'data/order.sqlite';
 }
