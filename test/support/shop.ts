@@ -18,6 +18,8 @@ export interface ShopOptions {
   readonly brewMs?: number;
   readonly machines?: number;
   readonly baristaTimeoutMs?: number;
+  /** The broker as order alone reaches it (e.g. through a {@link TcpLink}); AMQP_URL otherwise. */
+  readonly orderAmqpUrl?: string;
 }
 
 /**
@@ -41,8 +43,7 @@ export class Shop {
     const shop = new Shop(options);
     try {
       await shop.startBarista();
-      shop.pager = await shop.listen(createPagerApp(loadConfig(PagerConfig, shop.env())));
-      shop.pagerPort = port(shop.pager);
+      await shop.startPager();
       await shop.startOrder();
     } catch (error) {
       await shop.close();
@@ -74,16 +75,27 @@ export class Shop {
   /** Starts order (again, unless it runs), on its earlier port and database file. */
   async startOrder(): Promise<void> {
     if (this.order) return;
-    this.order = await this.listen(
-      createOrderApp(loadConfig(OrderConfig, this.env())),
-      this.orderPort,
-    );
+    const env = { ...this.env(), AMQP_URL: this.options.orderAmqpUrl ?? AMQP_URL };
+    this.order = await this.listen(createOrderApp(loadConfig(OrderConfig, env)), this.orderPort);
     this.orderPort = port(this.order);
   }
 
   async stopOrder(): Promise<void> {
     await this.order?.close();
     this.order = undefined;
+  }
+
+  /** Starts pager (again, unless it runs), on its earlier port and database file. */
+  async startPager(): Promise<void> {
+    if (this.pager) return;
+    const config = loadConfig(PagerConfig, this.env());
+    this.pager = await this.listen(createPagerApp(config), this.pagerPort);
+    this.pagerPort = port(this.pager);
+  }
+
+  async stopPager(): Promise<void> {
+    await this.pager?.close();
+    this.pager = undefined;
   }
 
   /** The database file of one app, as its *_DB_PATH names it. */

@@ -66,6 +66,7 @@ export class Shop {
         amqpUrl: ctx.amqpUrl,
         cwd: ctx.cwd,
         logDir: ctx.logDir,
+        dataDir: ctx.dataDir,
         profileDir: ctx.profileDir,
         logPrefix: `${this.transport}-${this.tag}`,
         logLevel: ctx.plan.logLevel,
