@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Migration, SqliteDatabase } from './sqlite-database';
 import { tempDir } from './testing/temp-dir';
@@ -119,5 +119,33 @@ describe('SqliteDatabase', () => {
 
     expect(signal).toBe('SIGKILL');
     expect(texts(openAt(path))).toEqual(['committed']);
+  });
+
+  it('checkpoints from a worker thread, never inside a commit, unless told to leave it to SQLite', async () => {
+    const path = dir.file('app.sqlite');
+    const db = SqliteDatabase.open({ path, migrations: [notes], checkpointEveryMs: 10 });
+    open.push(db);
+    expect(db.pragma('wal_autocheckpoint')).toBe(0);
+    const before = statSync(path).size;
+
+    const insert = db.prepare<[string]>('INSERT INTO notes (text) VALUES (?)');
+    db.transaction(() => {
+      for (let i = 0; i < 2000; i += 1) insert.run(`note ${i} `.repeat(20));
+    })();
+    // Only a checkpoint writes pages into the database file itself.
+    const deadline = Date.now() + 5000;
+    while (statSync(path).size === before && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(statSync(path).size).toBeGreaterThan(before);
+
+    expect(openAt(dir.file('default.sqlite')).pragma('wal_autocheckpoint')).toBe(0);
+    const sqlite = SqliteDatabase.open({
+      path: dir.file('sqlite.sqlite'),
+      migrations: [],
+      checkpointEveryMs: 0,
+    });
+    open.push(sqlite);
+    expect(sqlite.pragma('wal_autocheckpoint')).toBe(1000);
   });
 });
