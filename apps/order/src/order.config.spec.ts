@@ -57,6 +57,7 @@ describe('OrderConfig', () => {
     ['BARISTA_URL', 'http://a,', 'accepts one or more http(s):// URLs separated by commas'],
     ['PAGER_URL', 'localhost:3002', 'accepts one or more http(s):// URLs separated by commas'],
     ['PAGER_TIMEOUT_MS', '5', 'accepts a whole number of milliseconds from 10 to 600000'],
+    ['ORDER_DB_PATH', 'data/a\nb.sqlite', 'accepts a file path (or :memory:)'],
   ])('refuses %s=%s in one line saying what it accepts', (name, value, accepts) => {
     const message = refusal({ [name]: value });
 
