@@ -9,6 +9,12 @@ export interface DeadLetter {
   readonly headers: Record<string, unknown>;
 }
 
+/** One event seen on a {@link Broker.tap}. */
+export interface Tapped {
+  readonly messageId: string;
+  readonly event: { messageId: string; data: Record<string, unknown> } & Record<string, unknown>;
+}
+
 /** Direct access to the broker, to do what a misbehaving producer would, and to look inside. */
 export class Broker {
   private constructor(
@@ -48,6 +54,26 @@ export class Broker {
         headers: message.properties.headers ?? {},
       });
     }
+  }
+
+  /**
+   * Copies every event published with `routingKey` in the namespace to a queue of the test's
+   * own (deleted with this connection), from now on.
+   */
+  async tap(namespace: string, routingKey: string): Promise<Tapped[]> {
+    const { queue } = await this.channel.assertQueue('', { exclusive: true, autoDelete: true });
+    await this.channel.bindQueue(queue, topology(namespace).exchange, routingKey);
+    const seen: Tapped[] = [];
+    await this.channel.consume(
+      queue,
+      (message) => {
+        if (!message) return;
+        const packet = JSON.parse(message.content.toString('utf8')) as { data: Tapped['event'] };
+        seen.push({ messageId: message.properties.messageId as string, event: packet.data });
+      },
+      { noAck: true },
+    );
+    return seen;
   }
 
   async messageCount(queue: string): Promise<number> {

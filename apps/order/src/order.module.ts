@@ -1,5 +1,12 @@
-import { RmqMessagingModule, rmqMessagingOptions } from '@app/messaging';
+import { RmqEventPublisher, RmqMessagingModule, rmqMessagingOptions } from '@app/messaging';
 import { HealthController, SERVICE_IDENTITY } from '@app/platform';
+import {
+  Outbox,
+  OutboxRelay,
+  ProcessedMessages,
+  SqliteDatabase,
+  StorageModule,
+} from '@app/storage';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
@@ -14,8 +21,9 @@ import { GetOrderHandler, ListOrdersHandler } from './application/queries/order.
 import { OrderRepository } from './domain/order.repository';
 import { DownstreamCalls } from './infrastructure/downstream-calls';
 import { HttpOrderEvents } from './infrastructure/http-order-events';
-import { InMemoryOrderRepository } from './infrastructure/in-memory-order.repository';
+import { orderMigrations } from './infrastructure/order.schema';
 import { RmqOrderEvents } from './infrastructure/rmq-order-events';
+import { SqliteOrderRepository } from './infrastructure/sqlite-order.repository';
 import { DownstreamsHttpController } from './interface/downstreams.http.controller';
 import { HandOverFailedFilter } from './interface/hand-over-failed.filter';
 import { OrdersHttpController } from './interface/orders.http.controller';
@@ -34,6 +42,12 @@ export class OrderModule {
       module: OrderModule,
       imports: [
         CqrsModule.forRoot(),
+        // Under rmq the order's events are kept in an outbox beside it until confirmed.
+        StorageModule.forRoot({
+          path: config.ORDER_DB_PATH,
+          migrations: orderMigrations,
+          outbox: rmq,
+        }),
         ...(rmq ? [RmqMessagingModule.forRoot(orderMessaging(config))] : []),
       ],
       controllers: [
@@ -46,7 +60,13 @@ export class OrderModule {
         { provide: OrderConfig, useValue: config },
         { provide: SERVICE_IDENTITY, useValue: { service: 'order', transport: config.TRANSPORT } },
         { provide: APP_FILTER, useClass: HandOverFailedFilter },
-        { provide: OrderRepository, useClass: InMemoryOrderRepository },
+        {
+          provide: OrderRepository,
+          useFactory: (db: SqliteDatabase, processed: ProcessedMessages, outbox?: Outbox) =>
+            new SqliteOrderRepository(db, processed, outbox),
+          inject: [SqliteDatabase, ProcessedMessages, { token: Outbox, optional: true }],
+        },
+        ...(rmq ? [outboxRelay] : []),
         { provide: OrderEvents, useClass: rmq ? RmqOrderEvents : HttpOrderEvents },
         DownstreamCalls,
         ...commandHandlers,
@@ -55,6 +75,14 @@ export class OrderModule {
     };
   }
 }
+
+/** Publishes the outbox's events with the confirm-channel publisher (rmq only). */
+const outboxRelay = {
+  provide: OutboxRelay,
+  useFactory: (outbox: Outbox, publisher: RmqEventPublisher) =>
+    new OutboxRelay(outbox, (event) => publisher.publish(event)),
+  inject: [Outbox, RmqEventPublisher],
+};
 
 export function orderMessaging(config: OrderConfig) {
   return rmqMessagingOptions(config, 'order', config.ORDER_PREFETCH);
