@@ -1,4 +1,4 @@
-import { topology } from '@app/messaging';
+import { MAX_RETRY_ATTEMPTS, topology } from '@app/messaging';
 import * as amqp from 'amqplib';
 
 export const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
@@ -59,6 +59,10 @@ export class Broker {
     const names = topology(namespace);
     for (const context of ['order', 'barista', 'pager']) {
       await this.channel.deleteQueue(names.queue(context));
+      // Deleting a queue that was never declared is fine: RabbitMQ answers delete-ok.
+      for (let level = 1; level <= MAX_RETRY_ATTEMPTS; level += 1) {
+        await this.channel.deleteQueue(names.retryQueue(context, level));
+      }
     }
     await this.channel.deleteQueue(names.deadLetterQueue);
     await this.channel.deleteExchange(names.exchange);

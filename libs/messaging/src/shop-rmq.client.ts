@@ -8,14 +8,29 @@ type ClientOptions = NonNullable<RmqOptions['options']>;
  * Nest passes a callback instead, which amqp-connection-manager (via promise-breaker) defers
  * with `setTimeout(0)`: measured here, that added 1.5 ms to every confirmed publish (p50 2.4 ms
  * against 0.9 ms). The wire format, the confirm channel and everything else stay Nest's.
+ *
+ * While the connection is down, Nest fails every emit at once ("Connection lost. Trying to
+ * reconnect..."). Here an emit waits instead: amqp-connection-manager holds the message and
+ * publishes it once it has reconnected, or drops it and fails the emit after `publishTimeoutMs`,
+ * so a message reported as failed is never published later.
  */
 export class ShopRmqClient extends ClientRMQ {
   private readonly exchange: string;
 
-  constructor(options: ClientOptions) {
+  constructor(
+    options: ClientOptions,
+    private readonly publishTimeoutMs?: number,
+  ) {
     super(options);
     if (!options.exchange) throw new Error('ShopRmqClient publishes to an exchange: set one');
     this.exchange = options.exchange;
+  }
+
+  override connect(): Promise<unknown> {
+    // The channel exists once the first connection was made: from then on it rides out
+    // reconnections by itself.
+    if (this.channel) return Promise.resolve();
+    return super.connect() as Promise<unknown>;
   }
 
   protected override async dispatchEvent(packet: ReadPacket): Promise<void> {
@@ -30,6 +45,7 @@ export class ShopRmqClient extends ClientRMQ {
     await channel.publish(this.exchange, routingKey, Buffer.from(JSON.stringify(body)), {
       persistent: true,
       ...options,
+      ...(this.publishTimeoutMs ? { timeout: this.publishTimeoutMs } : {}),
     });
   }
 }

@@ -6,3 +6,4 @@ export * from './http-app';
 export * from './health.controller';
 export * from './run';
 export * from './page.query';
+export * from './readiness';
