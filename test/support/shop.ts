@@ -15,6 +15,11 @@ export interface ShopOptions {
   readonly brewMs?: number;
   readonly machines?: number;
   readonly baristaTimeoutMs?: number;
+  /** RETRY_ATTEMPTS and RETRY_BASE_DELAY_MS (rmq); the apps' defaults when unset. */
+  readonly retryAttempts?: number;
+  readonly retryBaseDelayMs?: number;
+  /** Start no barista: the test runs its own (as a separate process, say). */
+  readonly withoutBarista?: boolean;
 }
 
 /**
@@ -35,7 +40,7 @@ export class Shop {
   static async start(options: ShopOptions): Promise<Shop> {
     const shop = new Shop(options);
     try {
-      await shop.startBarista();
+      if (!options.withoutBarista) await shop.startBarista();
       shop.pager = await shop.listen(createPagerApp(loadConfig(PagerConfig, shop.env())));
       shop.pagerPort = port(shop.pager);
       shop.order = await shop.listen(createOrderApp(loadConfig(OrderConfig, shop.env())));
@@ -84,9 +89,13 @@ export class Shop {
     }
   }
 
-  private env(): NodeJS.ProcessEnv {
+  /** The environment the apps get (a barista of the test's own takes it too). */
+  env(): Record<string, string> {
     const { transport, brewMs = 20, machines = 4, baristaTimeoutMs = 10_000 } = this.options;
+    const { retryAttempts, retryBaseDelayMs } = this.options;
     return {
+      ...(retryAttempts === undefined ? {} : { RETRY_ATTEMPTS: String(retryAttempts) }),
+      ...(retryBaseDelayMs === undefined ? {} : { RETRY_BASE_DELAY_MS: String(retryBaseDelayMs) }),
       TRANSPORT: transport,
       LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'fatal',
       AMQP_URL,
