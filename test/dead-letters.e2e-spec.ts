@@ -2,22 +2,28 @@ import { type CoffeeBrewed, envelope, EventTypes } from '@app/contracts';
 import { DeadLetterHeaders, topology } from '@app/messaging';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { AMQP_URL, Broker } from './support/amqp';
 import { BuzzListener, eventually, get } from './support/client';
 import { Shop } from './support/shop';
-
-const ROOT = join(__dirname, '..');
+import { ROOT } from './support/spawned-app';
 
 /** `npm run dlq -- <args>` as an operator runs it, against this test's namespace. */
 function dlq(
   namespace: string,
   ...args: string[]
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return dlqOn(AMQP_URL, namespace, ...args);
+}
+
+function dlqOn(
+  url: string,
+  namespace: string,
+  ...args: string[]
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn('npm', ['run', '-s', 'dlq', '--', ...args, '--namespace', namespace], {
       cwd: ROOT,
-      env: { ...process.env, AMQP_URL, NO_COLOR: '1' },
+      env: { ...process.env, AMQP_URL: url, NO_COLOR: '1' },
     });
     let stdout = '';
     let stderr = '';
@@ -198,15 +204,7 @@ describe('retries, dead letters and the dlq command (rmq)', () => {
   });
 
   it('answers in one line when RabbitMQ is not there', async () => {
-    const child = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      const run = spawn('npm', ['run', '-s', 'dlq', '--', 'list'], {
-        cwd: ROOT,
-        env: { ...process.env, AMQP_URL: 'amqp://guest:guest@127.0.0.1:1' },
-      });
-      let stderr = '';
-      run.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      run.once('close', (code) => resolve({ code, stderr }));
-    });
+    const child = await dlqOn('amqp://guest:guest@127.0.0.1:1', shop.namespace, 'list');
     expect(child.code).toBe(1);
     expect(child.stderr.trim().split('\n')).toHaveLength(1);
     expect(child.stderr).toMatch(

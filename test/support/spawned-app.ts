@@ -3,11 +3,22 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { eventually } from './client';
 
-const ROOT = join(__dirname, '..', '..');
+export const ROOT = join(__dirname, '..', '..');
 
 export interface Exit {
   readonly code: number | null;
   readonly signal: NodeJS.Signals | null;
+}
+
+/** Node's arguments that run an app's main.ts as it is, without a build (ts-node). */
+export function appArgs(app: string): string[] {
+  return [
+    '-r',
+    'ts-node/register/transpile-only',
+    '-r',
+    'tsconfig-paths/register',
+    `apps/${app}/src/main.ts`,
+  ];
 }
 
 /** A port nobody listens on right now, chosen by the OS. */
@@ -47,17 +58,10 @@ export class SpawnedApp {
   }
 
   static start(app: string, port: number, env: Record<string, string>): SpawnedApp {
-    const child = spawn(
-      process.execPath,
-      [
-        '-r',
-        'ts-node/register/transpile-only',
-        '-r',
-        'tsconfig-paths/register',
-        `apps/${app}/src/main.ts`,
-      ],
-      { cwd: ROOT, env: { PATH: process.env.PATH, NO_COLOR: '1', ...env } },
-    );
+    const child = spawn(process.execPath, appArgs(app), {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, NO_COLOR: '1', ...env },
+    });
     return new SpawnedApp(`http://127.0.0.1:${port}`, child);
   }
 
