@@ -24,6 +24,11 @@ export interface ShopOptions {
   readonly orderBaristaUrl?: string;
   /** The broker as order alone reaches it (e.g. through a {@link TcpLink}); AMQP_URL otherwise. */
   readonly orderAmqpUrl?: string;
+  /** RETRY_ATTEMPTS and RETRY_BASE_DELAY_MS (rmq); the apps' defaults when unset. */
+  readonly retryAttempts?: number;
+  readonly retryBaseDelayMs?: number;
+  /** Start no barista: the test runs its own (as a separate process, say). */
+  readonly withoutBarista?: boolean;
 }
 
 /**
@@ -46,7 +51,7 @@ export class Shop {
   static async start(options: ShopOptions): Promise<Shop> {
     const shop = new Shop(options);
     try {
-      await shop.startBarista();
+      if (!options.withoutBarista) await shop.startBarista();
       await shop.startPager();
       await shop.startOrder();
     } catch (error) {
@@ -125,9 +130,13 @@ export class Shop {
     }
   }
 
-  private env(): NodeJS.ProcessEnv {
+  /** The environment the apps get (a barista of the test's own takes it too). */
+  env(): Record<string, string> {
     const { transport, brewMs = 20, machines = 4, baristaTimeoutMs = 10_000 } = this.options;
+    const { retryAttempts, retryBaseDelayMs } = this.options;
     return {
+      ...(retryAttempts === undefined ? {} : { RETRY_ATTEMPTS: String(retryAttempts) }),
+      ...(retryBaseDelayMs === undefined ? {} : { RETRY_BASE_DELAY_MS: String(retryBaseDelayMs) }),
       TRANSPORT: transport,
       LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'fatal',
       AMQP_URL,

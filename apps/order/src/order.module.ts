@@ -1,5 +1,11 @@
 import { RmqEventPublisher, RmqMessagingModule, rmqMessagingOptions } from '@app/messaging';
-import { HealthController, SERVICE_IDENTITY } from '@app/platform';
+import {
+  DownstreamHealthCheck,
+  HealthController,
+  READINESS_CHECKS,
+  type ReadinessCheck,
+  SERVICE_IDENTITY,
+} from '@app/platform';
 import {
   Outbox,
   OutboxRelay,
@@ -69,6 +75,8 @@ export class OrderModule {
         ...(rmq ? [outboxRelay] : []),
         { provide: OrderEvents, useClass: rmq ? RmqOrderEvents : HttpOrderEvents },
         DownstreamCalls,
+        // Under rmq, RmqMessagingModule provides the broker's check.
+        ...(rmq ? [] : [{ provide: READINESS_CHECKS, useValue: downstreamChecks(config) }]),
         ...commandHandlers,
         ...queryHandlers,
       ],
@@ -86,4 +94,18 @@ const outboxRelay = {
 
 export function orderMessaging(config: OrderConfig) {
   return rmqMessagingOptions(config, 'order', config.ORDER_PREFETCH);
+}
+
+/** Under http, the counter can take orders only while barista and pager answer their /health. */
+function downstreamChecks(config: OrderConfig): ReadinessCheck[] {
+  // Short, so that a hung downstream makes order's /health answer "not ready", not hang too.
+  const timeoutMs = (limit: number) => Math.min(1000, limit);
+  return [
+    new DownstreamHealthCheck(
+      'barista',
+      config.BARISTA_URL.split(','),
+      timeoutMs(config.BARISTA_TIMEOUT_MS),
+    ),
+    new DownstreamHealthCheck('pager', [config.PAGER_URL], timeoutMs(config.PAGER_TIMEOUT_MS)),
+  ];
 }
