@@ -44,7 +44,7 @@ module.exports = {
         "Code outside a library uses it through its alias (@app/<lib>, the library's " +
         'index.ts), never a file inside it.',
       severity: 'error',
-      from: { path: '^(?:apps|test|bench)/' },
+      from: { path: '^(?:apps|test|bench|tools)/' },
       to: { path: '^libs/[^/]+/src/', pathNot: LIB_INDEX },
     },
     {
@@ -60,7 +60,7 @@ module.exports = {
         'Reach a library by its @app/<lib> alias, not by a relative path into libs/ ' +
         '(the alias is what nest build and jest map).',
       severity: 'error',
-      from: { path: '^(?:apps|test|bench)/' },
+      from: { path: '^(?:apps|test|bench|tools)/' },
       to: { path: '^libs/', dependencyTypesNot: ['aliased-tsconfig-paths'] },
     },
     {

@@ -9,6 +9,11 @@
 ARG NODE_IMAGE=node:20-slim
 
 FROM ${NODE_IMAGE} AS build
+# better-sqlite3's install script fetches a prebuilt binary, or else compiles one with node-gyp:
+# the tools for the latter, in the build stage only.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends python3 make g++ \
+    && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -24,8 +29,13 @@ FROM ${NODE_IMAGE} AS runtime
 WORKDIR /app
 ENV NODE_ENV=production
 COPY --from=prod-deps /app/node_modules ./node_modules
+# The production install skipped install scripts: take better-sqlite3's native module from the
+# build stage (same base image, so the same Node ABI).
+COPY --from=build /app/node_modules/better-sqlite3/build ./node_modules/better-sqlite3/build
 COPY package.json ./
 COPY --from=build /app/dist/apps ./dist/apps
+# Each app's SQLite file lives in data/ (a volume in docker-compose.yml), writable by node.
+RUN mkdir -p /app/data && chown node:node /app/data
 ARG APP=order
 # HOST: inside a container the app must listen on every interface, not on loopback only.
 ENV APP=${APP} \

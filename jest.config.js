@@ -19,7 +19,7 @@ module.exports = {
       rootDir: __dirname,
       testEnvironment: 'node',
       moduleFileExtensions: ['ts', 'js', 'json'],
-      roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/bench'],
+      roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/bench', '<rootDir>/tools'],
       testMatch: ['**/*.spec.ts'],
       transform,
       moduleNameMapper,

@@ -1,26 +1,14 @@
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
-
-const ROOT = join(__dirname, '..');
+import { appArgs, ROOT } from './support/spawned-app';
 
 /** Starts an app's main.ts as a user would (its own process, env vars only), without a build. */
 function start(app: string, env: Record<string, string>) {
-  return spawnSync(
-    process.execPath,
-    [
-      '-r',
-      'ts-node/register/transpile-only',
-      '-r',
-      'tsconfig-paths/register',
-      `apps/${app}/src/main.ts`,
-    ],
-    {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH, NO_COLOR: '1', ...env },
-      encoding: 'utf8',
-      timeout: 60_000,
-    },
-  );
+  return spawnSync(process.execPath, appArgs(app), {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, NO_COLOR: '1', ...env },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
 }
 
 describe('configuration validated at start-up', () => {

@@ -67,11 +67,21 @@ export async function probeBroker(url: string, timeoutMs = 5000): Promise<string
   return typeof version === 'string' ? version : null;
 }
 
-/** The exchanges and queues the apps declare under one namespace. */
+/** The most retry queues a context declares (RETRY_ATTEMPTS' upper bound in the apps' config). */
+const MAX_RETRY_QUEUES = 10;
+
+/**
+ * The exchanges and queues the apps declare under one namespace, the retry queues
+ * `<ns>.<context>.retry.<n>` included (deleting one that was never declared is harmless).
+ */
 export function namespaceTopology(namespace: string): { exchanges: string[]; queues: string[] } {
+  const contexts = ['order', 'barista', 'pager'];
+  const retryQueues = contexts.flatMap((context) =>
+    Array.from({ length: MAX_RETRY_QUEUES }, (_, i) => `${namespace}.${context}.retry.${i + 1}`),
+  );
   return {
     exchanges: [`${namespace}.events`, `${namespace}.dlx`],
-    queues: ['order', 'barista', 'pager', 'dead-letters'].map((name) => `${namespace}.${name}`),
+    queues: [...contexts, 'dead-letters'].map((name) => `${namespace}.${name}`).concat(retryQueues),
   };
 }
 

@@ -65,6 +65,7 @@ async function run(argv: string[]): Promise<number> {
     plan,
     cwd,
     logDir,
+    dataDir: join(outDir, 'data'),
     ...(options.cpuProf ? { profileDir: join(outDir, 'profiles') } : {}),
     amqpUrl,
     runId,

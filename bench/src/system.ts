@@ -1,3 +1,4 @@
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HttpDefences, SystemKind, Transport } from './model';
 import { AppProcess, baseEnv, freePort, type AppEntries, type Role } from './processes';
@@ -17,6 +18,8 @@ export interface SystemOptions extends BaristaSettings {
   readonly amqpUrl: string;
   readonly cwd: string;
   readonly logDir: string;
+  /** Where each app process keeps its database file (`<logPrefix>-<app>.sqlite`). */
+  readonly dataDir: string;
   /** Set: every process writes a V8 CPU profile here when it exits. */
   readonly profileDir?: string;
   /** File-name prefix of this system's logs, e.g. `rmq-shop`. */
@@ -68,6 +71,7 @@ export class ShopSystem {
     };
     const system = new ShopSystem(options, ports);
     try {
+      system.freshData();
       await system.ensureBaristaPorts(options.baristas);
       system.pager = system.spawn('pager', 1);
       for (let i = 1; i <= options.baristas; i += 1)
@@ -157,6 +161,7 @@ export class ShopSystem {
       case 'order':
         return {
           ...common,
+          ORDER_DB_PATH: this.dbPath('order'),
           ORDER_PORT: String(this.ports.order),
           BARISTA_URL: this.baristaUrls.join(','),
           PAGER_URL: this.pagerUrl,
@@ -171,9 +176,30 @@ export class ShopSystem {
           BREW_MS: String(o.brewMs),
           ESPRESSO_MACHINES: String(o.machines),
           BARISTA_ID: `barista-${instance}`,
+          BARISTA_DB_PATH: this.dbPath(`barista-${instance}`),
         };
       case 'pager':
-        return { ...common, PAGER_PORT: String(this.ports.pager) };
+        return {
+          ...common,
+          PAGER_PORT: String(this.ports.pager),
+          PAGER_DB_PATH: this.dbPath('pager'),
+        };
+    }
+  }
+
+  /** One app's database file: kept across restarts of that app within this system. */
+  private dbPath(app: string): string {
+    return join(this.current.dataDir, `${this.current.logPrefix}-${app}.sqlite`);
+  }
+
+  /** A new system starts from empty stores, whatever an earlier run left in the folder. */
+  private freshData(): void {
+    const { dataDir, logPrefix } = this.current;
+    mkdirSync(dataDir, { recursive: true });
+    const ours = /^(order|pager|barista-\d+)\.sqlite(-wal|-shm)?$/;
+    for (const file of readdirSync(dataDir)) {
+      const app = file.startsWith(`${logPrefix}-`) ? file.slice(logPrefix.length + 1) : '';
+      if (ours.test(app)) rmSync(join(dataDir, file), { force: true });
     }
   }
 

@@ -1,12 +1,73 @@
-import { topology } from '@app/messaging';
+import { MAX_RETRY_ATTEMPTS, topology } from '@app/messaging';
 import * as amqp from 'amqplib';
 
 export const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+
+export interface Seen {
+  readonly routingKey: string;
+  readonly body: { data?: Record<string, unknown> } & Record<string, unknown>;
+}
+
+/**
+ * A queue of the test's own bound to the namespace's event exchange: it sees every event with
+ * the given routing keys, as one more subscriber would.
+ */
+export class Spy {
+  readonly seen: Seen[] = [];
+
+  private constructor(
+    private readonly channel: amqp.Channel,
+    private readonly queue: string,
+  ) {}
+
+  static async follow(
+    connection: amqp.ChannelModel,
+    namespace: string,
+    routingKeys: readonly string[],
+  ): Promise<Spy> {
+    const channel = await connection.createChannel();
+    const exchange = topology(namespace).exchange;
+    await channel.assertExchange(exchange, 'topic', { durable: true });
+    const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true });
+    for (const key of routingKeys) await channel.bindQueue(queue, exchange, key);
+    const spy = new Spy(channel, queue);
+    await channel.consume(
+      queue,
+      (message) => {
+        if (!message) return;
+        spy.seen.push({
+          routingKey: message.fields.routingKey,
+          body: JSON.parse(message.content.toString('utf8')).data,
+        });
+      },
+      { noAck: true },
+    );
+    return spy;
+  }
+
+  /** The `data` of each event seen with this routing key. */
+  events(routingKey: string): Record<string, unknown>[] {
+    return this.seen
+      .filter((seen) => seen.routingKey === routingKey)
+      .map((seen) => seen.body.data ?? {});
+  }
+
+  async close(): Promise<void> {
+    await this.channel.deleteQueue(this.queue).catch(() => undefined);
+    await this.channel.close().catch(() => undefined);
+  }
+}
 
 export interface DeadLetter {
   readonly routingKey: string;
   readonly body: string;
   readonly headers: Record<string, unknown>;
+}
+
+/** One event seen on a {@link Broker.tap}. */
+export interface Tapped {
+  readonly messageId: string;
+  readonly event: { messageId: string; data: Record<string, unknown> } & Record<string, unknown>;
 }
 
 /** Direct access to the broker, to do what a misbehaving producer would, and to look inside. */
@@ -15,6 +76,11 @@ export class Broker {
     private readonly connection: amqp.ChannelModel,
     private readonly channel: amqp.ConfirmChannel,
   ) {}
+
+  /** Follows the namespace's events with these routing keys (see {@link Spy}). */
+  spy(namespace: string, routingKeys: readonly string[]): Promise<Spy> {
+    return Spy.follow(this.connection, namespace, routingKeys);
+  }
 
   static async connect(): Promise<Broker> {
     const connection = await amqp.connect(AMQP_URL);
@@ -50,8 +116,53 @@ export class Broker {
     }
   }
 
+  /**
+   * Copies every event published with `routingKey` in the namespace to a queue of the test's
+   * own (deleted with this connection), from now on.
+   */
+  async tap(namespace: string, routingKey: string): Promise<Tapped[]> {
+    const { queue } = await this.channel.assertQueue('', { exclusive: true, autoDelete: true });
+    await this.channel.bindQueue(queue, topology(namespace).exchange, routingKey);
+    const seen: Tapped[] = [];
+    await this.channel.consume(
+      queue,
+      (message) => {
+        if (!message) return;
+        const packet = JSON.parse(message.content.toString('utf8')) as { data: Tapped['event'] };
+        seen.push({ messageId: message.properties.messageId as string, event: packet.data });
+      },
+      { noAck: true },
+    );
+    return seen;
+  }
+
+  /** Reads every message now in the dead-letter queue and leaves them there (requeued). */
+  async peekDeadLetters(namespace: string): Promise<DeadLetter[]> {
+    const channel = await this.connection.createChannel();
+    try {
+      const letters: DeadLetter[] = [];
+      for (;;) {
+        const message = await channel.get(topology(namespace).deadLetterQueue, { noAck: false });
+        if (message === false) break;
+        letters.push({
+          routingKey: message.fields.routingKey,
+          body: message.content.toString('utf8'),
+          headers: message.properties.headers ?? {},
+        });
+      }
+      channel.nackAll(true);
+      return letters;
+    } finally {
+      await channel.close();
+    }
+  }
+
   async messageCount(queue: string): Promise<number> {
     return (await this.channel.checkQueue(queue)).messageCount;
+  }
+
+  async consumerCount(queue: string): Promise<number> {
+    return (await this.channel.checkQueue(queue)).consumerCount;
   }
 
   /** Deletes the namespace's queues and exchanges, so runs never disturb each other. */
@@ -59,6 +170,10 @@ export class Broker {
     const names = topology(namespace);
     for (const context of ['order', 'barista', 'pager']) {
       await this.channel.deleteQueue(names.queue(context));
+      // Deleting a queue that was never declared is fine: RabbitMQ answers delete-ok.
+      for (let level = 1; level <= MAX_RETRY_ATTEMPTS; level += 1) {
+        await this.channel.deleteQueue(names.retryQueue(context, level));
+      }
     }
     await this.channel.deleteQueue(names.deadLetterQueue);
     await this.channel.deleteExchange(names.exchange);

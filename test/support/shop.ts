@@ -1,7 +1,10 @@
 import { loadConfig, type TransportKind } from '@app/platform';
 import type { INestApplication } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { BaristaConfig } from '../../apps/barista/src/barista.config';
 import { createBaristaApp } from '../../apps/barista/src/bootstrap';
 import { createOrderApp } from '../../apps/order/src/bootstrap';
@@ -19,6 +22,13 @@ export interface ShopOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Where order calls barista, when something stands in between (a proxy); else barista. */
   readonly orderBaristaUrl?: string;
+  /** The broker as order alone reaches it (e.g. through a {@link TcpLink}); AMQP_URL otherwise. */
+  readonly orderAmqpUrl?: string;
+  /** RETRY_ATTEMPTS and RETRY_BASE_DELAY_MS (rmq); the apps' defaults when unset. */
+  readonly retryAttempts?: number;
+  readonly retryBaseDelayMs?: number;
+  /** Start no barista: the test runs its own (as a separate process, say). */
+  readonly withoutBarista?: boolean;
 }
 
 /**
@@ -27,6 +37,8 @@ export interface ShopOptions {
  */
 export class Shop {
   readonly namespace = `e2e-${randomUUID().slice(0, 8)}`;
+  /** The apps' database files: fresh for each shop, kept across restarts of its apps. */
+  readonly dataDir = mkdtempSync(join(tmpdir(), 'shop-e2e-'));
   private barista?: INestApplication;
   private pager?: INestApplication;
   private order?: INestApplication;
@@ -39,11 +51,9 @@ export class Shop {
   static async start(options: ShopOptions): Promise<Shop> {
     const shop = new Shop(options);
     try {
-      await shop.startBarista();
-      shop.pager = await shop.listen(createPagerApp(loadConfig(PagerConfig, shop.env())));
-      shop.pagerPort = port(shop.pager);
-      shop.order = await shop.listen(createOrderApp(loadConfig(OrderConfig, shop.env())));
-      shop.orderPort = port(shop.order);
+      if (!options.withoutBarista) await shop.startBarista();
+      await shop.startPager();
+      await shop.startOrder();
     } catch (error) {
       await shop.close();
       throw error;
@@ -71,6 +81,37 @@ export class Shop {
     this.baristaPort = port(this.barista);
   }
 
+  /** Starts order (again, unless it runs), on its earlier port and database file. */
+  async startOrder(): Promise<void> {
+    if (this.order) return;
+    const env = { ...this.env(), AMQP_URL: this.options.orderAmqpUrl ?? AMQP_URL };
+    this.order = await this.listen(createOrderApp(loadConfig(OrderConfig, env)), this.orderPort);
+    this.orderPort = port(this.order);
+  }
+
+  async stopOrder(): Promise<void> {
+    await this.order?.close();
+    this.order = undefined;
+  }
+
+  /** Starts pager (again, unless it runs), on its earlier port and database file. */
+  async startPager(): Promise<void> {
+    if (this.pager) return;
+    const config = loadConfig(PagerConfig, this.env());
+    this.pager = await this.listen(createPagerApp(config), this.pagerPort);
+    this.pagerPort = port(this.pager);
+  }
+
+  async stopPager(): Promise<void> {
+    await this.pager?.close();
+    this.pager = undefined;
+  }
+
+  /** The database file of one app, as its *_DB_PATH names it. */
+  dbPath(app: 'order' | 'barista' | 'pager'): string {
+    return join(this.dataDir, `${app}.sqlite`);
+  }
+
   async stopBarista(): Promise<void> {
     await this.barista?.close();
     this.barista = undefined;
@@ -78,6 +119,7 @@ export class Shop {
 
   async close(): Promise<void> {
     for (const app of [this.order, this.pager, this.barista]) await app?.close();
+    rmSync(this.dataDir, { recursive: true, force: true });
     if (this.options.transport === 'rmq') {
       const broker = await Broker.connect();
       try {
@@ -88,9 +130,13 @@ export class Shop {
     }
   }
 
-  private env(): NodeJS.ProcessEnv {
+  /** The environment the apps get (a barista of the test's own takes it too). */
+  env(): Record<string, string> {
     const { transport, brewMs = 20, machines = 4, baristaTimeoutMs = 10_000 } = this.options;
+    const { retryAttempts, retryBaseDelayMs } = this.options;
     return {
+      ...(retryAttempts === undefined ? {} : { RETRY_ATTEMPTS: String(retryAttempts) }),
+      ...(retryBaseDelayMs === undefined ? {} : { RETRY_BASE_DELAY_MS: String(retryBaseDelayMs) }),
       TRANSPORT: transport,
       LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'fatal',
       AMQP_URL,
@@ -101,6 +147,9 @@ export class Shop {
       BARISTA_URL: this.options.orderBaristaUrl ?? this.baristaUrl,
       PAGER_URL: this.pagerUrl,
       BARISTA_TIMEOUT_MS: String(baristaTimeoutMs),
+      ORDER_DB_PATH: this.dbPath('order'),
+      BARISTA_DB_PATH: this.dbPath('barista'),
+      PAGER_DB_PATH: this.dbPath('pager'),
       ...this.options.env,
     };
   }

@@ -1,6 +1,9 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from '@app/platform';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { BaristaConfig } from './barista.config';
+import { baristaDbPath } from './barista.module';
 
 /** The one-line message of the ConfigError that loading `env` throws. */
 function refusal(env: Record<string, string>): string {
@@ -59,5 +62,15 @@ describe('BaristaConfig', () => {
 
     expect(message).not.toContain('\n');
     expect(message).toContain(`${name}=${JSON.stringify(value)}: ${accepts}`);
+  });
+
+  it('names the brew log after BARISTA_ID, else the host (stable across restarts)', () => {
+    const path = (env: Record<string, string>) => baristaDbPath(loadConfig(BaristaConfig, env));
+
+    expect(path({ BARISTA_ID: 'bar-1:a' })).toBe(join('data', 'barista-bar-1-a.sqlite'));
+    expect(path({})).toBe(join('data', `barista-${hostname().replace(/[^\w.-]+/g, '-')}.sqlite`));
+    expect(path({ BARISTA_ID: 'x', BARISTA_DB_PATH: '/var/lib/shop/brews.db' })).toBe(
+      '/var/lib/shop/brews.db',
+    );
   });
 });

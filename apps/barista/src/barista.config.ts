@@ -1,4 +1,5 @@
 import { CommonConfig, IntRange, IsPort } from '@app/platform';
+import { IsDatabasePath } from '@app/storage';
 import { IsOptional, Matches } from 'class-validator';
 
 /** The barista app's environment: its port, how long a brew takes and how many run at once. */
@@ -27,4 +28,12 @@ export class BaristaConfig extends CommonConfig {
   @IsOptional()
   @IntRange(1, 10000)
   public readonly BARISTA_PREFETCH?: number;
+
+  /**
+   * The brew log's SQLite file. Unset: `data/barista-<BARISTA_ID or host name>.sqlite`, so a
+   * barista finds its log again after a restart, and baristas with one name share one file.
+   */
+  @IsOptional()
+  @IsDatabasePath()
+  public readonly BARISTA_DB_PATH?: string;
 }

@@ -1,8 +1,10 @@
 import { RmqMessagingModule, rmqMessagingOptions } from '@app/messaging';
 import { HealthController, SERVICE_IDENTITY } from '@app/platform';
+import { ProcessedMessages, SqliteDatabase, StorageModule } from '@app/storage';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { BrewCoffeeHandler } from './application/commands/brew-coffee/brew-coffee.handler';
 import { BrewCoffeeHttpController } from './application/commands/brew-coffee/brew-coffee.http.controller';
 import { BrewCoffeeMessageController } from './application/commands/brew-coffee/brew-coffee.message.controller';
@@ -11,9 +13,10 @@ import { GetBarStatusHandler } from './application/queries/get-bar-status.handle
 import { BaristaConfig } from './barista.config';
 import { BrewLog } from './domain/brew-log';
 import { EspressoMachines } from './domain/espresso-machines';
-import { InMemoryBrewLog } from './infrastructure/in-memory-brew-log';
+import { baristaMigrations } from './infrastructure/barista.schema';
 import { InResponseBrewEvents } from './infrastructure/in-response-brew-events';
 import { RmqBrewEvents } from './infrastructure/rmq-brew-events';
+import { SqliteBrewLog } from './infrastructure/sqlite-brew-log';
 import { BrewsHttpController } from './interface/brews.http.controller';
 
 const commandHandlers = [BrewCoffeeHandler];
@@ -28,6 +31,7 @@ export class BaristaModule {
       module: BaristaModule,
       imports: [
         CqrsModule.forRoot(),
+        StorageModule.forRoot({ path: baristaDbPath(config), migrations: baristaMigrations }),
         ...(rmq ? [RmqMessagingModule.forRoot(baristaMessaging(config))] : []),
       ],
       controllers: [
@@ -49,7 +53,12 @@ export class BaristaModule {
           },
         },
         { provide: EspressoMachines, useValue: new EspressoMachines(config.ESPRESSO_MACHINES) },
-        { provide: BrewLog, useClass: InMemoryBrewLog },
+        {
+          provide: BrewLog,
+          useFactory: (db: SqliteDatabase, processed: ProcessedMessages) =>
+            new SqliteBrewLog(db, processed),
+          inject: [SqliteDatabase, ProcessedMessages],
+        },
         { provide: BrewEvents, useClass: rmq ? RmqBrewEvents : InResponseBrewEvents },
         ...commandHandlers,
         ...queryHandlers,
@@ -64,4 +73,14 @@ export function baristaMessaging(config: BaristaConfig) {
     'barista',
     config.BARISTA_PREFETCH ?? 2 * config.ESPRESSO_MACHINES,
   );
+}
+
+/**
+ * The brew log's file: BARISTA_DB_PATH, else named after BARISTA_ID (or the host, not the pid,
+ * which changes on every restart), so that a restarted barista finds its brews again.
+ */
+export function baristaDbPath(config: BaristaConfig): string {
+  if (config.BARISTA_DB_PATH) return config.BARISTA_DB_PATH;
+  const name = (config.BARISTA_ID ?? hostname()).replace(/[^\w.-]+/g, '-');
+  return join('data', `barista-${name}.sqlite`);
 }

@@ -32,6 +32,7 @@ describe('OrderConfig', () => {
       HTTP_BREAKER_WINDOW: 20,
       HTTP_BREAKER_MIN_CALLS: 5,
       HTTP_BREAKER_COOLDOWN_MS: 1000,
+      ORDER_DB_PATH: 'data/order.sqlite',
     });
   });
 
@@ -100,6 +101,7 @@ describe('OrderConfig', () => {
     ['HTTP_BREAKER_RATIO', '1', 'accepts a number from 0.01 to 0.99'],
     ['HTTP_BREAKER_RATIO', 'half', 'accepts a number from 0.01 to 0.99'],
     ['HTTP_BREAKER_COOLDOWN_MS', '5', 'accepts a whole number of milliseconds from 10 to 600000'],
+    ['ORDER_DB_PATH', 'data/a\nb.sqlite', 'accepts a file path (or :memory:)'],
   ])('refuses %s=%s in one line saying what it accepts', (name, value, accepts) => {
     const message = refusal({ [name]: value });
 

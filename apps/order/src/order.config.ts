@@ -7,6 +7,7 @@ import {
   OnOff,
   type Switch,
 } from '@app/platform';
+import { IsDatabasePath } from '@app/storage';
 import { Matches } from 'class-validator';
 
 const URL_LIST = /^https?:\/\/[^\s,]+(,https?:\/\/[^\s,]+)*$/;
@@ -72,4 +73,7 @@ export class OrderConfig extends CommonConfig {
   /** How long an open circuit fails calls at once before one call probes the service again. */
   @IntRange(10, 600000, 'milliseconds')
   public readonly HTTP_BREAKER_COOLDOWN_MS: number = 1000;
+  /** The counter's SQLite file: its orders, and (rmq) the outbox of events not yet published. */
+  @IsDatabasePath()
+  public readonly ORDER_DB_PATH: string = 'data/order.sqlite';
 }

@@ -1,5 +1,18 @@
-import { RmqMessagingModule, rmqMessagingOptions } from '@app/messaging';
-import { HealthController, SERVICE_IDENTITY } from '@app/platform';
+import { RmqEventPublisher, RmqMessagingModule, rmqMessagingOptions } from '@app/messaging';
+import {
+  DownstreamHealthCheck,
+  HealthController,
+  READINESS_CHECKS,
+  type ReadinessCheck,
+  SERVICE_IDENTITY,
+} from '@app/platform';
+import {
+  Outbox,
+  OutboxRelay,
+  ProcessedMessages,
+  SqliteDatabase,
+  StorageModule,
+} from '@app/storage';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
@@ -14,8 +27,9 @@ import { GetOrderHandler, ListOrdersHandler } from './application/queries/order.
 import { OrderRepository } from './domain/order.repository';
 import { DownstreamCalls } from './infrastructure/downstream-calls';
 import { HttpOrderEvents } from './infrastructure/http-order-events';
-import { InMemoryOrderRepository } from './infrastructure/in-memory-order.repository';
+import { orderMigrations } from './infrastructure/order.schema';
 import { RmqOrderEvents } from './infrastructure/rmq-order-events';
+import { SqliteOrderRepository } from './infrastructure/sqlite-order.repository';
 import { DownstreamsHttpController } from './interface/downstreams.http.controller';
 import { HandOverFailedFilter } from './interface/hand-over-failed.filter';
 import { OrdersHttpController } from './interface/orders.http.controller';
@@ -34,6 +48,12 @@ export class OrderModule {
       module: OrderModule,
       imports: [
         CqrsModule.forRoot(),
+        // Under rmq the order's events are kept in an outbox beside it until confirmed.
+        StorageModule.forRoot({
+          path: config.ORDER_DB_PATH,
+          migrations: orderMigrations,
+          outbox: rmq,
+        }),
         ...(rmq ? [RmqMessagingModule.forRoot(orderMessaging(config))] : []),
       ],
       controllers: [
@@ -46,9 +66,17 @@ export class OrderModule {
         { provide: OrderConfig, useValue: config },
         { provide: SERVICE_IDENTITY, useValue: { service: 'order', transport: config.TRANSPORT } },
         { provide: APP_FILTER, useClass: HandOverFailedFilter },
-        { provide: OrderRepository, useClass: InMemoryOrderRepository },
+        {
+          provide: OrderRepository,
+          useFactory: (db: SqliteDatabase, processed: ProcessedMessages, outbox?: Outbox) =>
+            new SqliteOrderRepository(db, processed, outbox),
+          inject: [SqliteDatabase, ProcessedMessages, { token: Outbox, optional: true }],
+        },
+        ...(rmq ? [outboxRelay] : []),
         { provide: OrderEvents, useClass: rmq ? RmqOrderEvents : HttpOrderEvents },
         DownstreamCalls,
+        // Under rmq, RmqMessagingModule provides the broker's check.
+        ...(rmq ? [] : [{ provide: READINESS_CHECKS, useValue: downstreamChecks(config) }]),
         ...commandHandlers,
         ...queryHandlers,
       ],
@@ -56,6 +84,28 @@ export class OrderModule {
   }
 }
 
+/** Publishes the outbox's events with the confirm-channel publisher (rmq only). */
+const outboxRelay = {
+  provide: OutboxRelay,
+  useFactory: (outbox: Outbox, publisher: RmqEventPublisher) =>
+    new OutboxRelay(outbox, (event) => publisher.publish(event)),
+  inject: [Outbox, RmqEventPublisher],
+};
+
 export function orderMessaging(config: OrderConfig) {
   return rmqMessagingOptions(config, 'order', config.ORDER_PREFETCH);
+}
+
+/** Under http, the counter can take orders only while barista and pager answer their /health. */
+function downstreamChecks(config: OrderConfig): ReadinessCheck[] {
+  // Short, so that a hung downstream makes order's /health answer "not ready", not hang too.
+  const timeoutMs = (limit: number) => Math.min(1000, limit);
+  return [
+    new DownstreamHealthCheck(
+      'barista',
+      config.BARISTA_URL.split(','),
+      timeoutMs(config.BARISTA_TIMEOUT_MS),
+    ),
+    new DownstreamHealthCheck('pager', [config.PAGER_URL], timeoutMs(config.PAGER_TIMEOUT_MS)),
+  ];
 }

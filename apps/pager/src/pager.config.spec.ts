@@ -8,6 +8,7 @@ describe('PagerConfig', () => {
       TRANSPORT: 'http',
       PAGER_PORT: 3002,
       PAGER_PREFETCH: 100,
+      PAGER_DB_PATH: 'data/pager.sqlite',
     });
   });
 

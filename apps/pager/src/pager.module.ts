@@ -1,5 +1,6 @@
 import { RmqMessagingModule, rmqMessagingOptions } from '@app/messaging';
 import { HealthController, SERVICE_IDENTITY } from '@app/platform';
+import { ProcessedMessages, SqliteDatabase, StorageModule } from '@app/storage';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { BuzzStream } from './application/buzz-stream';
@@ -8,7 +9,8 @@ import { BuzzCustomerHttpController } from './application/commands/buzz-customer
 import { BuzzCustomerMessageController } from './application/commands/buzz-customer/buzz-customer.message.controller';
 import { GetBuzzHandler, ListBuzzesHandler } from './application/queries/list-buzzes.handler';
 import { BuzzRepository } from './domain/buzz.repository';
-import { InMemoryBuzzRepository } from './infrastructure/in-memory-buzz.repository';
+import { pagerMigrations } from './infrastructure/pager.schema';
+import { SqliteBuzzRepository } from './infrastructure/sqlite-buzz.repository';
 import { BuzzesHttpController } from './interface/buzzes.http.controller';
 import { PagerConfig } from './pager.config';
 
@@ -25,6 +27,7 @@ export class PagerModule {
       module: PagerModule,
       imports: [
         CqrsModule.forRoot(),
+        StorageModule.forRoot({ path: config.PAGER_DB_PATH, migrations: pagerMigrations }),
         ...(rmq ? [RmqMessagingModule.forRoot(pagerMessaging(config))] : []),
       ],
       controllers: [
@@ -35,7 +38,12 @@ export class PagerModule {
       providers: [
         { provide: PagerConfig, useValue: config },
         { provide: SERVICE_IDENTITY, useValue: { service: 'pager', transport: config.TRANSPORT } },
-        { provide: BuzzRepository, useClass: InMemoryBuzzRepository },
+        {
+          provide: BuzzRepository,
+          useFactory: (db: SqliteDatabase, processed: ProcessedMessages) =>
+            new SqliteBuzzRepository(db, processed),
+          inject: [SqliteDatabase, ProcessedMessages],
+        },
         ...commandHandlers,
         ...queryHandlers,
         ...eventHandlers,

@@ -37,7 +37,7 @@ export function scenarioDefinitions(scenario: ScenarioName): string | undefined 
       `Memory is each process's resident set (RSS), sampled all along (heap sizes would need the apps' cooperation). The first ${percent(c.warmupShare)} of the load is warm-up and not judged.`,
       `The level after warm-up is the median RSS over the next ${percent(c.windowShare)} of the load, the level at the end the median over its last ${percent(c.windowShare)}; a service grows when the end level exceeds the level after warm-up by more than ${c.growthMb} MB and by more than ${percent(c.growthShare)} of that level, i.e. ${soakThresholdText(c)}.`,
       `Runs with less than ${c.minJudgedMs / 1000} s of load after warm-up are not judged.`,
-      'Growth per order (KB) divides the growth by the orders completed between the two windows: services that keep every order, brew or buzz in memory grow in proportion to the orders, which the run explains; growth beyond that points to a leak.',
+      'Growth per order (KB) divides the growth by the orders completed between the two windows: the apps keep their orders, brews and buzzes in SQLite files, not in memory, so memory that keeps growing with the orders points to a leak.',
     ].join(' ');
   }
   return undefined;

@@ -7,6 +7,8 @@ export interface RunContext {
   readonly plan: BenchPlan;
   readonly cwd: string;
   readonly logDir: string;
+  /** Where the apps keep their database files: one file per app process, new for every run. */
+  readonly dataDir: string;
   /** Where app processes write CPU profiles (--cpu-prof), or undefined. */
   readonly profileDir?: string;
   readonly amqpUrl: string;

@@ -192,6 +192,7 @@ describe('runFaults', () => {
       plan: buildPlan(parseCli(argv)),
       cwd: '.',
       logDir: '.',
+      dataDir: '.',
       amqpUrl: 'amqp://unused',
       runId: 'test',
       progress: new Progress(process.stderr),

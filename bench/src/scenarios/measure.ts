@@ -81,6 +81,7 @@ export class Shop {
         amqpUrl: ctx.amqpUrl,
         cwd: ctx.cwd,
         logDir: ctx.logDir,
+        dataDir: ctx.dataDir,
         profileDir: ctx.profileDir,
         logPrefix: this.logPrefix,
         httpDefences:

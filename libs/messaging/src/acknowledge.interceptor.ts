@@ -3,59 +3,91 @@ import {
   Inject,
   Injectable,
   Logger,
+  Optional,
   type CallHandler,
   type ExecutionContext,
   type NestInterceptor,
 } from '@nestjs/common';
 import type { RmqContext } from '@nestjs/microservices';
 import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
-import { catchError, EMPTY, from, type Observable, tap } from 'rxjs';
-import { deadLetter } from './dead-letter';
+import { catchError, EMPTY, finalize, from, type Observable, tap } from 'rxjs';
+import { deadLetter, retryLater } from './dead-letter';
+import { InFlightMessages } from './in-flight';
 import { MESSAGING_PLACE, type MessagingPlace } from './messaging-place';
-import { PublishFailedError } from './rmq-event.publisher';
+import { attemptsOf, retryDelayMs } from './retry-policy';
 
 /**
  * Manual acknowledgement for message handlers: the message is acked only after the handler's
- * work (and whatever it published) is done. A message the handler refuses (invalid payload) or
- * fails on is dead-lettered with the reason, so it neither blocks the queue unacked nor loops.
- * A failure of the channel itself is not the message's fault: such a message is left to the
- * broker's redelivery (or requeued once when a publish was not confirmed), never dead-lettered.
+ * work (and whatever it published) is done. A message the handler fails on is retried later
+ * through the retry queues, with growing delays, up to the policy's number of retries, and then
+ * dead-lettered with the error and the attempt count; a message it refuses as invalid is
+ * dead-lettered at once, since no retry can make it valid. A failure of the channel itself is
+ * not the message's fault: such a message is left to the broker's redelivery, never
+ * dead-lettered.
  */
 @Injectable()
 export class AcknowledgeInterceptor implements NestInterceptor {
   private readonly logger = new Logger(AcknowledgeInterceptor.name);
 
-  constructor(@Inject(MESSAGING_PLACE) private readonly place: MessagingPlace) {}
+  constructor(
+    @Inject(MESSAGING_PLACE) private readonly place: MessagingPlace,
+    @Optional() private readonly inFlight?: InFlightMessages,
+  ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const rmq = context.switchToRpc().getContext<RmqContext>();
     const channel = rmq.getChannelRef() as ConfirmChannel;
     const message = rmq.getMessage() as ConsumeMessage;
-    const id = `${rmq.getPattern()} ${message.properties.messageId ?? '(no id)'}`;
     return next.handle().pipe(
       tap(() => settle(() => channel.ack(message))),
-      catchError((error: unknown) => {
-        if (isChannelGone(error)) {
-          // Shutting down or disconnected: the broker redelivers unacked messages by itself.
-          this.logger.warn(`Left ${id} for redelivery: ${describeFailure(error)}`);
-          return EMPTY;
-        }
-        if (error instanceof PublishFailedError && !message.fields.redelivered) {
-          // The broker hiccuped while we published; one more go before it counts as a failure.
-          this.logger.warn(`Requeueing ${id}: ${describeFailure(error)}`);
-          settle(() => channel.nack(message, false, true));
-          return EMPTY;
-        }
-        const reason = describeFailure(error);
-        this.logger.warn(`Dead-lettering ${id}: ${reason}`);
-        return from(deadLetter(channel, message, reason, this.place)).pipe(
-          catchError((failure: unknown) => {
-            this.logger.warn(`Left ${id} for redelivery: ${describeFailure(failure)}`);
-            return EMPTY;
-          }),
-        );
-      }),
+      catchError((error: unknown) => this.failed(error, channel, message, rmq.getPattern())),
+      finalize(() => this.inFlight?.settled(message)),
     );
+  }
+
+  private failed(
+    error: unknown,
+    channel: ConfirmChannel,
+    message: ConsumeMessage,
+    pattern: string,
+  ): Observable<never> {
+    const id = `${pattern} ${message.properties.messageId ?? '(no id)'}`;
+    if (isChannelGone(error)) {
+      // Shutting down or disconnected: the broker redelivers unacked messages by itself.
+      this.logger.warn(`Left ${id} for redelivery: ${describeFailure(error)}`);
+      return EMPTY;
+    }
+    const reason = describeFailure(error);
+    const attempts = attemptsOf(message) + 1;
+    const { context, retry } = this.place;
+    let moving: Promise<void>;
+    if (error instanceof BadRequestException) {
+      this.logger.warn(`Dead-lettering ${id}: ${reason}`);
+      moving = deadLetter(channel, message, reason, this.place, { attempts });
+    } else if (context !== undefined && retry !== undefined && attempts <= retry.retries) {
+      this.logger.warn(
+        `Retrying ${id} in ${retryDelayMs(retry, attempts)} ms (attempt ${attempts} of ${retry.retries + 1} failed): ${reason}`,
+      );
+      moving = retryLater(
+        channel,
+        message,
+        { ...this.place, context, retry },
+        attempts,
+        errorMessage(error),
+      );
+    } else {
+      this.logger.warn(`Dead-lettering ${id} after ${attempts} attempt(s): ${reason}`);
+      moving = deadLetter(channel, message, reason, this.place, {
+        attempts,
+        error: errorMessage(error),
+      });
+    }
+    return from(moving).pipe(
+      catchError((failure: unknown) => {
+        this.logger.warn(`Left ${id} for redelivery: ${describeFailure(failure)}`);
+        return EMPTY;
+      }),
+    ) as Observable<never>;
   }
 }
 
@@ -72,12 +104,15 @@ function isChannelGone(error: unknown): boolean {
   return error instanceof Error && error.name === 'IllegalOperationError';
 }
 
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 function describeFailure(error: unknown): string {
   if (error instanceof BadRequestException) {
     const body = error.getResponse() as { message?: unknown };
     const lines = Array.isArray(body.message) ? body.message.join('; ') : String(body.message);
     return `invalid message: ${lines}`;
   }
-  if (error instanceof Error) return `handler failed: ${error.message}`;
-  return `handler failed: ${String(error)}`;
+  return `handler failed: ${errorMessage(error)}`;
 }

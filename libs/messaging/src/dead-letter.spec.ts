@@ -1,5 +1,5 @@
 import type { Channel } from 'amqplib';
-import { deadLetter } from './dead-letter';
+import { deadLetter, retryLater } from './dead-letter';
 import { delivery as aDelivery, fakeConfirmChannel } from './testing/amqp-fakes';
 
 /** The broker confirms only when the test calls the recorded `confirm`. */
@@ -101,5 +101,56 @@ describe('deadLetter', () => {
       expect.any(Function),
     );
     expect(ack).toHaveBeenCalledWith(message);
+  });
+});
+
+describe('deadLetter details', () => {
+  it('records the error (the reason unless given) and the attempts (0 unless given)', async () => {
+    const { published, asChannel } = fakeConfirmChannel();
+
+    await deadLetter(asChannel, delivery(), 'malformed: not JSON', place);
+    await deadLetter(asChannel, delivery(), 'handler failed: boom', place, {
+      error: 'boom',
+      attempts: 4,
+    });
+
+    expect(published[0].options.headers).toMatchObject({
+      'x-error': 'malformed: not JSON',
+      'x-attempts': 0,
+    });
+    expect(published[1].options.headers).toMatchObject({ 'x-error': 'boom', 'x-attempts': 4 });
+  });
+});
+
+describe('retryLater', () => {
+  const retrying = { ...place, context: 'barista', retry: { retries: 3, baseDelayMs: 250 } };
+
+  it("parks a copy in the attempt's retry queue, with that level's delay as its TTL", async () => {
+    const { channel, published, steps, asChannel } = fakeConfirmChannel();
+    const message = delivery();
+
+    await retryLater(asChannel, message, retrying, 3, 'boom');
+
+    expect(published).toHaveLength(1);
+    const [copy] = published;
+    expect(copy.exchange).toBe('');
+    expect(copy.routingKey).toBe('shop.barista.retry.3');
+    expect(copy.content).toBe(message.content);
+    expect(copy.options).toMatchObject({
+      expiration: '1000',
+      persistent: true,
+      messageId: 'message-1',
+      correlationId: 'corr-1',
+      headers: {
+        'x-causation-id': 'cause-1',
+        'x-attempts': 3,
+        'x-error': 'boom',
+        'x-original-queue': 'shop.barista',
+        'x-original-exchange': 'shop.events',
+        'x-original-routing-key': 'order.placed',
+      },
+    });
+    expect(channel.ack).toHaveBeenCalledWith(message);
+    expect(steps).toEqual(['publish', 'ack']);
   });
 });

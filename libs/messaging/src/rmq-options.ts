@@ -1,4 +1,5 @@
 import type { RmqOptions } from '@nestjs/microservices';
+import { hostname } from 'node:os';
 import { topology } from './topology';
 
 export interface RmqSettings {
@@ -10,16 +11,30 @@ export interface RmqSettings {
 
 type RmqConnectionOptions = NonNullable<RmqOptions['options']>;
 
+export type ConnectionRole = 'consumer' | 'publisher';
+
+/**
+ * The `connection_name` an app's connection shows in RabbitMQ (management UI,
+ * `rabbitmqctl list_connections client_properties`): `<namespace>/<context>/<role>` and the
+ * host and pid, so an operator (or a test) can tell whose it is and close only those.
+ */
+export function connectionName(namespace: string, context: string, role: ConnectionRole): string {
+  return `${namespace}/${context}/${role} ${hostname()}:${process.pid}`;
+}
+
 /**
  * Connection settings for every channel. amqplib leaves Nagle's algorithm on; with manual acks
  * that stalls on 40 ms delayed ACKs (measured: 3.2k/s and p99 51 ms, against 8.6k/s with
- * noDelay), so it is turned off.
+ * noDelay), so it is turned off. amqp-connection-manager reconnects 1 s after a drop and
+ * notices a dead peer after two missed 5 s heartbeats.
  */
-const socketOptions = {
-  connectionOptions: { noDelay: true },
-  heartbeatIntervalInSeconds: 5,
-  reconnectTimeInSeconds: 1,
-};
+function socketOptions(name: string) {
+  return {
+    connectionOptions: { noDelay: true, clientProperties: { connection_name: name } },
+    heartbeatIntervalInSeconds: 5,
+    reconnectTimeInSeconds: 1,
+  };
+}
 
 /**
  * The consuming side of one context. Nest's defaults are at-most-once (noAck), unlimited
@@ -42,18 +57,21 @@ export function rmqServerOptions(settings: RmqSettings, context: string): RmqCon
     prefetchCount: settings.prefetch,
     isGlobalPrefetchCount: false,
     persistent: true,
-    socketOptions,
+    socketOptions: socketOptions(connectionName(settings.namespace, context, 'consumer')),
   };
 }
 
 /** The publishing side: persistent messages to the topic exchange on a confirm channel. */
-export function rmqClientOptions(settings: Omit<RmqSettings, 'prefetch'>): RmqConnectionOptions {
+export function rmqClientOptions(
+  settings: Omit<RmqSettings, 'prefetch'>,
+  context = 'client',
+): RmqConnectionOptions {
   return {
     urls: [settings.url],
     exchange: topology(settings.namespace).exchange,
     exchangeType: 'topic',
     wildcards: true,
     persistent: true,
-    socketOptions,
+    socketOptions: socketOptions(connectionName(settings.namespace, context, 'publisher')),
   };
 }

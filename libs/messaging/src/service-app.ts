@@ -16,6 +16,8 @@ export function rmqMessagingOptions(
     publishTimeoutMs: config.AMQP_PUBLISH_TIMEOUT_MS,
     context,
     prefetch,
+    retry: { retries: config.RETRY_ATTEMPTS, baseDelayMs: config.RETRY_BASE_DELAY_MS },
+    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
   };
 }
 

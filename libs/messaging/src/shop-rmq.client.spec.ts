@@ -45,7 +45,7 @@ describe('ShopRmqClient', () => {
     ).rejects.toThrow('NACK');
   });
 
-  it('publishEvent publishes the same packet and resolves once confirmed', async () => {
+  it('publishEvent publishes the same packet, dropped at the deadline if unsent, and resolves once confirmed', async () => {
     const record = new RmqRecordBuilder({ orderId: 'o-3' })
       .setOptions({ messageId: 'm-3' })
       .build();
@@ -58,7 +58,7 @@ describe('ShopRmqClient', () => {
       pattern: 'order.placed',
       data: { orderId: 'o-3' },
     });
-    expect(options).toEqual({ persistent: true, messageId: 'm-3' });
+    expect(options).toEqual({ persistent: true, messageId: 'm-3', timeout: 1000 });
   });
 
   it('publishEvent rejects when the broker refuses or does not confirm in time', async () => {
@@ -76,4 +76,39 @@ describe('ShopRmqClient', () => {
   it('refuses to be built without an exchange to publish to', () => {
     expect(() => new ShopRmqClient({ urls: ['amqp://unused'] })).toThrow(/exchange/);
   });
+
+  it('gives amqp-connection-manager the publish timeout, so it drops what it could not send', async () => {
+    const timed = new ShopRmqClient(
+      rmqClientOptions({ url: 'amqp://unused', namespace: 't' }),
+      250,
+    );
+    Object.assign(timed, { channel: { publish } });
+
+    await lastValueFrom(timed.emit('order.placed', { orderId: 'o-3' }), {
+      defaultValue: undefined,
+    });
+
+    expect(publish.mock.calls[0][3]).toMatchObject({ persistent: true, timeout: 250 });
+  });
+
+  it('once its channel exists, lets an emit wait through a reconnection instead of failing it', async () => {
+    const reconnecting = new ShopRmqClient(
+      rmqClientOptions({ url: 'amqp://unused', namespace: 't' }),
+    );
+    // What Nest's client holds after a disconnect: a rejected connection promise.
+    Object.assign(reconnecting, {
+      client: {},
+      channel: { publish },
+      connectionPromise: Promise.reject(new Error('Connection lost. Trying to reconnect...')),
+    });
+    (reconnecting as unknown as { connectionPromise: Promise<void> }).connectionPromise.catch(
+      () => undefined,
+    );
+
+    await lastValueFrom(reconnecting.emit('order.placed', { orderId: 'o-4' }), {
+      defaultValue: undefined,
+    });
+
+    expect(publish).toHaveBeenCalledTimes(1);
+  }, 5_000);
 });

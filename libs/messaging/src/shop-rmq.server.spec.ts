@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { ServerRMQ } from '@nestjs/microservices';
 import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
+import { InFlightMessages } from './in-flight';
 import { rmqServerOptions } from './rmq-options';
 import { ShopRmqServer } from './shop-rmq.server';
 import { delivery as aDelivery, fakeConfirmChannel } from './testing/amqp-fakes';
@@ -78,6 +79,60 @@ describe('ShopRmqServer.handleMessage', () => {
     expect(steps).toEqual(['publish', 'ack']);
   });
 
+  it('dispatches a message back from a retry queue by the routing key it was published with', async () => {
+    const { channel, asChannel } = fakeChannel();
+    const message = aDelivery(
+      { pattern: 'order.placed', data: {} },
+      {
+        exchange: '',
+        routingKey: 't.barista',
+        properties: {
+          headers: { 'x-original-routing-key': 'order.placed', 'x-original-exchange': 't.events' },
+        },
+      },
+    );
+
+    await handle(message, asChannel);
+
+    expect(parent).toHaveBeenCalledTimes(1);
+    expect(channel.publish).not.toHaveBeenCalled();
+  });
+
+  it('dead-letters a message sent straight to the queue without its original routing key', async () => {
+    const { published, asChannel } = fakeChannel();
+    const message = aDelivery(
+      { pattern: 'order.placed', data: {} },
+      { exchange: '', routingKey: 't.barista' },
+    );
+
+    await handle(message, asChannel);
+
+    expect(parent).not.toHaveBeenCalled();
+    expect(published[0].options.headers['x-dead-letter-reason']).toContain(
+      'does not match routing key "t.barista"',
+    );
+  });
+
+  it('counts a delivery as in flight until it is settled: at once when dead-lettered', async () => {
+    const inFlight = new InFlightMessages();
+    const tracked = new ShopRmqServer({
+      ...rmqServerOptions({ url: 'amqp://x', namespace: 't', prefetch: 1 }, 'barista'),
+      namespace: 't',
+      inFlight,
+    });
+    tracked.addHandler('order.placed', () => Promise.resolve(), true);
+    const { asChannel } = fakeChannel();
+
+    await tracked.handleMessage(
+      delivery({ pattern: 'order.placed', data: {} }) as unknown as Record<string, unknown>,
+      asChannel,
+    );
+    expect(inFlight.size).toBe(1);
+
+    await tracked.handleMessage(delivery('{bad') as unknown as Record<string, unknown>, asChannel);
+    expect(inFlight.size).toBe(1);
+  });
+
   it('ignores the null delivery of a cancelled consumer', async () => {
     const { channel, asChannel } = fakeChannel();
 
@@ -86,5 +141,141 @@ describe('ShopRmqServer.handleMessage', () => {
     expect(parent).not.toHaveBeenCalled();
     expect(channel.publish).not.toHaveBeenCalled();
     expect(channel.ack).not.toHaveBeenCalled();
+  });
+});
+
+/** A raw amqplib channel as amqp-connection-manager hands it to a setup function. */
+function setupChannel() {
+  const calls: string[] = [];
+  const record =
+    (name: string) =>
+    (...args: unknown[]) => {
+      calls.push(`${name} ${args.filter((a) => typeof a === 'string').join(' ')}`.trim());
+      return Promise.resolve({ queue: args[0] });
+    };
+  const listeners = new Map<string, (...args: unknown[]) => void>();
+  const channel = {
+    assertExchange: jest.fn(record('assertExchange')),
+    assertQueue: jest.fn(record('assertQueue')),
+    bindQueue: jest.fn(record('bindQueue')),
+    prefetch: jest.fn(record('prefetch')),
+    consume: jest.fn(record('consume')),
+    cancel: jest.fn(record('cancel')),
+    once: jest.fn((event: string, listener: (...args: unknown[]) => void) =>
+      listeners.set(event, listener),
+    ),
+    on: jest.fn((event: string, listener: (...args: unknown[]) => void) =>
+      listeners.set(event, listener),
+    ),
+  };
+  return {
+    channel,
+    calls,
+    emit: (event: string, ...args: unknown[]) => listeners.get(event)?.(...args),
+    asChannel: channel as unknown as ConfirmChannel,
+  };
+}
+
+describe('ShopRmqServer.setupChannel', () => {
+  beforeAll(() => Logger.overrideLogger(false));
+
+  const server = (retries = 2, inFlight?: InFlightMessages) => {
+    const created = new ShopRmqServer({
+      ...rmqServerOptions({ url: 'amqp://x', namespace: 't', prefetch: 4 }, 'barista'),
+      namespace: 't',
+      context: 'barista',
+      retry: { retries, baseDelayMs: 100 },
+      inFlight,
+    });
+    created.addHandler('order.placed', () => Promise.resolve(), true);
+    return created;
+  };
+
+  it('declares one retry queue per retry, each dead-lettering back to the queue, then consumes', async () => {
+    const { channel, calls, asChannel } = setupChannel();
+
+    await server(2).setupChannel(asChannel, () => undefined);
+
+    expect(channel.assertQueue).toHaveBeenCalledWith('t.barista.retry.1', {
+      durable: true,
+      arguments: { 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': 't.barista' },
+    });
+    expect(channel.assertQueue).toHaveBeenCalledWith('t.barista.retry.2', expect.anything());
+    expect(calls.filter((call) => call.includes('retry'))).toHaveLength(2);
+    expect(calls.indexOf('assertQueue t.barista.retry.2')).toBeLessThan(
+      calls.findIndex((call) => call.startsWith('consume')),
+    );
+    expect(channel.prefetch).toHaveBeenCalledWith(4, false);
+    expect(channel.consume).toHaveBeenCalledWith(
+      't.barista',
+      expect.any(Function),
+      expect.objectContaining({ noAck: false, consumerTag: expect.stringContaining('t.barista/') }),
+    );
+  });
+
+  it('declares no retry queue when retries are off', async () => {
+    const { calls, asChannel } = setupChannel();
+
+    await server(0).setupChannel(asChannel, () => undefined);
+
+    expect(calls.some((call) => call.includes('retry'))).toBe(false);
+  });
+
+  it("calls Nest's listen callback on the first setup only, not on every reconnect", async () => {
+    const started = jest.fn();
+    const consumer = server();
+
+    await consumer.setupChannel(setupChannel().asChannel, started);
+    await consumer.setupChannel(setupChannel().asChannel, started);
+
+    expect(started).toHaveBeenCalledTimes(1);
+  });
+
+  it('cancels its consumer on stop, and takes nothing on a reconnect afterwards', async () => {
+    const consumer = server();
+    const first = setupChannel();
+    await consumer.setupChannel(first.asChannel, () => undefined);
+    expect(consumer.isConsuming).toBe(true);
+    const tag = first.channel.consume.mock.calls[0][2] as { consumerTag: string };
+
+    await consumer.stopConsuming();
+
+    expect(first.channel.cancel).toHaveBeenCalledWith(tag.consumerTag);
+    expect(consumer.isConsuming).toBe(false);
+    const second = setupChannel();
+    await consumer.setupChannel(second.asChannel, () => undefined);
+    expect(second.channel.consume).not.toHaveBeenCalled();
+  });
+
+  it('is not consuming once its channel has closed, and forgets the deliveries on it', async () => {
+    const inFlight = new InFlightMessages();
+    const consumer = server(2, inFlight);
+    const { asChannel, emit } = setupChannel();
+    await consumer.setupChannel(asChannel, () => undefined);
+    inFlight.add(delivery({ pattern: 'order.placed', data: {} }), asChannel);
+
+    emit('close');
+
+    expect(consumer.isConsuming).toBe(false);
+    expect(inFlight.size).toBe(0);
+  });
+
+  it('reconnects, after a pause, when the broker closes its channel with an error', async () => {
+    jest.useFakeTimers();
+    try {
+      const consumer = server();
+      const reconnect = jest.fn();
+      Object.assign(consumer, { server: { reconnect } });
+      const { asChannel, emit } = setupChannel();
+      await consumer.setupChannel(asChannel, () => undefined);
+
+      emit('error', new Error('NOT_FOUND - no exchange'));
+      expect(reconnect).not.toHaveBeenCalled();
+      jest.advanceTimersByTime(1000);
+
+      expect(reconnect).toHaveBeenCalledTimes(1);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 });

@@ -1,46 +1,147 @@
 import { type MessageHandler, ServerRMQ, type RmqOptions } from '@nestjs/microservices';
-import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
+import type { AmqpConnectionManager } from 'amqp-connection-manager';
+import type { Channel, ConfirmChannel, ConsumeMessage } from 'amqplib';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { deadLetter } from './dead-letter';
+import type { InFlightMessages } from './in-flight';
+import { NO_RETRIES, originOf, type RetryPolicy } from './retry-policy';
 import { topology } from './topology';
 
 type ServerOptions = NonNullable<RmqOptions['options']>;
+
+export interface ShopRmqServerOptions extends ServerOptions {
+  readonly namespace: string;
+  /** The consuming context: names its retry queues. */
+  readonly context?: string;
+  readonly retry?: RetryPolicy;
+  /** Told of every delivery taken, so that a shutdown can wait for them to be settled. */
+  readonly inFlight?: InFlightMessages;
+}
+
+/** After a channel error, wait this long before reconnecting, so a persistent error cannot spin. */
+const RECOVER_AFTER_MS = 1000;
 
 /**
  * Nest's RabbitMQ server with the shop's topology and a gate in front of the handlers: a message
  * that is not JSON, is not a Nest event packet, names another event than its routing key, or has
  * no handler here is dead-lettered with the reason instead of being nacked without one (Nest's
  * default) or dispatched by a pattern that contradicts how it was routed.
+ *
+ * Reconnection is amqp-connection-manager's: when the connection drops it connects again and
+ * re-runs {@link setupChannel} on a new channel, which declares the topology and consumes again.
+ * On top of that, this server
+ * - starts Nest's `listen` callback once only (Nest calls it again on every reconnect,
+ *   nestjs/nest#17673);
+ * - reconnects when the broker closes its channel but not the connection (a channel error such as
+ *   an unknown exchange): amqp-connection-manager would wait for a connection drop that never
+ *   comes, leaving the app connected but consuming nothing;
+ * - can stop consuming (basic.cancel) for a graceful shutdown, and then stays stopped across
+ *   reconnects.
  */
 export class ShopRmqServer extends ServerRMQ {
   private readonly namespace: string;
+  private readonly context: string | undefined;
+  private readonly retry: RetryPolicy;
+  private readonly inFlight: InFlightMessages | undefined;
+  private readonly consumerTag: string;
+  private consumerChannel: Channel | undefined;
+  private started = false;
+  private stopping = false;
 
-  constructor(options: ServerOptions & { namespace: string }) {
-    const { namespace, ...rmq } = options;
-    super(rmq);
+  constructor(options: ShopRmqServerOptions) {
+    const { namespace, context, retry, inFlight, ...rmq } = options;
+    const consumerTag =
+      rmq.consumerTag ?? `${rmq.queue ?? namespace}/${hostname()}:${process.pid}/${randomUUID()}`;
+    super({ ...rmq, consumerTag });
     this.namespace = namespace;
+    this.context = context;
+    this.retry = retry ?? NO_RETRIES;
+    this.inFlight = inFlight;
+    this.consumerTag = consumerTag;
+  }
+
+  /** Connected, with the consumer attached, and not stopping. */
+  get isConsuming(): boolean {
+    return !this.stopping && this.consumerChannel !== undefined;
   }
 
   override async setupChannel(channel: ConfirmChannel, callback: () => void): Promise<void> {
+    // Re-run by a reconnect while shutting down: take no new deliveries.
+    if (this.stopping) return;
+    channel.once('close', () => {
+      if (this.consumerChannel === channel) this.consumerChannel = undefined;
+      this.inFlight?.channelClosed(channel);
+    });
+    channel.on('error', (error: Error) => this.recover(error));
     const names = topology(this.namespace);
     await channel.assertExchange(names.deadLetterExchange, 'topic', { durable: true });
     await channel.assertQueue(names.deadLetterQueue, { durable: true });
     await channel.bindQueue(names.deadLetterQueue, names.deadLetterExchange, '#');
-    await super.setupChannel(channel, callback);
+    if (this.context !== undefined) {
+      for (let level = 1; level <= this.retry.retries; level += 1) {
+        // The delay is each message's own TTL (see retryLater), not an argument of the queue: a
+        // changed RETRY_BASE_DELAY_MS then needs no re-declaration, which the broker would refuse.
+        await channel.assertQueue(names.retryQueue(this.context, level), {
+          durable: true,
+          arguments: {
+            'x-dead-letter-exchange': '',
+            'x-dead-letter-routing-key': this.queue,
+          },
+        });
+      }
+    }
+    await super.setupChannel(channel, () => {
+      if (this.started) return;
+      this.started = true;
+      callback();
+    });
+    this.consumerChannel = channel;
+  }
+
+  /**
+   * Stops taking deliveries: cancels the consumer (deliveries already taken are still handled
+   * and acked on their channel) and stays stopped across reconnects.
+   */
+  async stopConsuming(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    const channel = this.consumerChannel;
+    if (!channel) return;
+    try {
+      await channel.cancel(this.consumerTag);
+    } catch {
+      // The channel closed meanwhile: it delivers nothing more either.
+    }
   }
 
   override async handleMessage(delivery: Record<string, unknown> | null, channel: ConfirmChannel) {
     // null: the broker cancelled the consumer; it is set up again on reconnect.
     if (delivery === null) return;
     const message = delivery as unknown as ConsumeMessage;
+    this.inFlight?.add(message, channel);
     const problem = this.inspect(message);
     if (problem !== undefined) {
       this.logger.warn(
         `Dead-lettering message ${message.properties.messageId ?? '(no id)'} from ${this.queue}: ${problem}`,
       );
-      await deadLetter(channel, message, problem, { namespace: this.namespace, queue: this.queue });
+      try {
+        await deadLetter(channel, message, problem, {
+          namespace: this.namespace,
+          queue: this.queue,
+        });
+      } finally {
+        this.inFlight?.settled(message);
+      }
       return;
     }
-    return super.handleMessage(delivery, channel);
+    // From here AcknowledgeInterceptor settles the message once its handler is done.
+    try {
+      return await super.handleMessage(delivery, channel);
+    } catch (error) {
+      this.inFlight?.settled(message);
+      throw error;
+    }
   }
 
   /**
@@ -67,12 +168,29 @@ export class ShopRmqServer extends ServerRMQ {
     if (typeof pattern !== 'string') return 'malformed: the body has no string "pattern"';
     if (typeof data !== 'object' || data === null)
       return 'malformed: the body has no object "data"';
-    if (pattern !== message.fields.routingKey) {
-      return `malformed: pattern "${pattern}" does not match routing key "${message.fields.routingKey}"`;
+    const { routingKey } = originOf(message);
+    if (pattern !== routingKey) {
+      return `malformed: pattern "${pattern}" does not match routing key "${routingKey}"`;
     }
     if (!this.getHandlerByPattern(pattern)) {
       return `no handler for "${pattern}" on ${this.queue}`;
     }
     return undefined;
+  }
+
+  /** The broker closed the consumer's channel with an error: start over on a new connection. */
+  private recover(error: Error): void {
+    if (this.stopping) return;
+    this.logger.error(`The channel on ${this.queue} failed (${error.message}); reconnecting`);
+    setTimeout(() => {
+      // Nest loads amqp-connection-manager lazily and types its connection loosely.
+      const connection = this.server as AmqpConnectionManager | null;
+      if (this.stopping || !connection) return;
+      try {
+        connection.reconnect();
+      } catch {
+        // Closed meanwhile.
+      }
+    }, RECOVER_AFTER_MS).unref();
   }
 }

@@ -5,6 +5,8 @@
  * - `<ns>.events`: durable topic exchange; routing key = event type (`order.placed`, ...).
  * - `<ns>.<context>`: one durable queue per consuming context, bound to the event types that
  *   context handles; dead-letters to `<ns>.dlx`.
+ * - `<ns>.<context>.retry.<n>`: where a message waits before its n-th retry; when its time is up
+ *   the broker dead-letters it back to `<ns>.<context>` (through the default exchange).
  * - `<ns>.dlx` → `<ns>.dead-letters`: where malformed and failed messages end, with the reason.
  */
 export interface Topology {
@@ -12,7 +14,11 @@ export interface Topology {
   readonly deadLetterExchange: string;
   readonly deadLetterQueue: string;
   queue(context: string): string;
+  retryQueue(context: string, level: number): string;
 }
+
+/** The most retries a message may get: RETRY_ATTEMPTS' upper bound, so retry queue names are bounded. */
+export const MAX_RETRY_ATTEMPTS = 10;
 
 export function topology(namespace: string): Topology {
   return {
@@ -20,6 +26,7 @@ export function topology(namespace: string): Topology {
     deadLetterExchange: `${namespace}.dlx`,
     deadLetterQueue: `${namespace}.dead-letters`,
     queue: (context) => `${namespace}.${context}`,
+    retryQueue: (context, level) => `${namespace}.${context}.retry.${level}`,
   };
 }
 
@@ -30,4 +37,8 @@ export const DeadLetterHeaders = {
   Exchange: 'x-original-exchange',
   RoutingKey: 'x-original-routing-key',
   DeadLetteredAt: 'x-dead-lettered-at',
+  /** The last failure's message (a handler's error, or why the message was refused). */
+  Error: 'x-error',
+  /** How many times a handler ran on the message and failed (retries carry it too). */
+  Attempts: 'x-attempts',
 } as const;

@@ -57,4 +57,22 @@ export abstract class CommonConfig {
 
   @IntRange(100, 60000, 'milliseconds')
   public readonly AMQP_PUBLISH_TIMEOUT_MS: number = 5000;
+
+  /**
+   * How many times a message whose handler failed is retried (rmq), after waiting in a retry
+   * queue, before it is dead-lettered; 0 dead-letters at the first failure.
+   */
+  @IntRange(0, 10)
+  public readonly RETRY_ATTEMPTS: number = 3;
+
+  /** The wait before the first retry; each further retry waits twice as long (1 s, 2 s, 4 s). */
+  @IntRange(1, 60000, 'milliseconds')
+  public readonly RETRY_BASE_DELAY_MS: number = 1000;
+
+  /**
+   * On SIGTERM, how long the app waits for the messages it is handling to be done and acked
+   * before it closes anyway (those left are redelivered by the broker).
+   */
+  @IntRange(0, 600000, 'milliseconds')
+  public readonly SHUTDOWN_TIMEOUT_MS: number = 10000;
 }

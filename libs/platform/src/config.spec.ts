@@ -43,6 +43,9 @@ describe('loadConfig', () => {
       AMQP_URL: 'amqp://guest:guest@127.0.0.1:5672',
       AMQP_NAMESPACE: 'coffee-shop',
       AMQP_PUBLISH_TIMEOUT_MS: 5000,
+      RETRY_ATTEMPTS: 3,
+      RETRY_BASE_DELAY_MS: 1000,
+      SHUTDOWN_TIMEOUT_MS: 10000,
     });
     expect(config.SHOP_NAME).toBeUndefined();
   });
@@ -105,5 +108,21 @@ describe('loadConfig', () => {
     expect(error.message).toContain('SHOP_PORT="70000": accepts a whole number from 1 to 65535');
     expect(error.message).toContain('SHOP_NAME="two\\nlines": accepts lower-case letters');
     expect(error.message).toContain('TRANSPORT="kafka": accepts http or rmq');
+  });
+
+  it('takes retries from 0 to 10, a base delay from 1 ms and a shutdown timeout from 0', () => {
+    expect(
+      loadConfig(ShopConfig, {
+        RETRY_ATTEMPTS: '0',
+        RETRY_BASE_DELAY_MS: '1',
+        SHUTDOWN_TIMEOUT_MS: '0',
+      }),
+    ).toMatchObject({ RETRY_ATTEMPTS: 0, RETRY_BASE_DELAY_MS: 1, SHUTDOWN_TIMEOUT_MS: 0 });
+
+    const error = configError({ RETRY_ATTEMPTS: '11', RETRY_BASE_DELAY_MS: '0' });
+    expect(error.message).toContain('RETRY_ATTEMPTS="11": accepts a whole number from 0 to 10');
+    expect(error.message).toContain(
+      'RETRY_BASE_DELAY_MS="0": accepts a whole number of milliseconds from 1 to 60000',
+    );
   });
 });

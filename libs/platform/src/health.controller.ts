@@ -1,4 +1,15 @@
-import { Controller, Get, Inject } from '@nestjs/common';
+import {
+  type BeforeApplicationShutdown,
+  Controller,
+  Get,
+  Inject,
+  Optional,
+  Res,
+} from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyReply } from 'fastify';
+import type { Server } from 'node:http';
+import { type CheckResult, READINESS_CHECKS, type ReadinessCheck } from './readiness';
 
 export const SERVICE_IDENTITY = Symbol('SERVICE_IDENTITY');
 
@@ -7,14 +18,57 @@ export interface ServiceIdentity {
   readonly transport: string;
 }
 
+/**
+ * `GET /health`: readiness. 200 `{ status: 'ok', ..., checks }` when every readiness check is up
+ * (the broker under rmq, the downstream services under http), else 503 with `status:
+ * 'unavailable'` (or `'stopping'` once the app is shutting down) and the checks that failed.
+ * `GET /health/live`: liveness, 200 as long as the process answers at all.
+ *
+ * When the app begins to shut down it stops being ready and its listener stops taking new
+ * connections, while the requests and messages in flight finish.
+ */
 @Controller('health')
-export class HealthController {
+export class HealthController implements BeforeApplicationShutdown {
   private readonly startedAt = new Date().toISOString();
+  private stopping = false;
 
-  constructor(@Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity) {}
+  constructor(
+    @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
+    @Optional() @Inject(READINESS_CHECKS) private readonly checks: readonly ReadinessCheck[] = [],
+    @Optional() private readonly adapterHost?: HttpAdapterHost,
+  ) {}
 
   @Get()
-  health() {
+  async health(@Res({ passthrough: true }) reply: FastifyReply) {
+    const results = await Promise.all(
+      this.checks.map(async (check) => [check.name, await run(check)] as const),
+    );
+    const ready = !this.stopping && results.every(([, result]) => result.status === 'up');
+    void reply.status(ready ? 200 : 503);
+    return {
+      ...this.live(),
+      status: ready ? 'ok' : this.stopping ? 'stopping' : 'unavailable',
+      checks: Object.fromEntries(results),
+    };
+  }
+
+  @Get('live')
+  live() {
     return { status: 'ok', ...this.identity, startedAt: this.startedAt, pid: process.pid };
+  }
+
+  beforeApplicationShutdown(): void {
+    this.stopping = true;
+    // Not awaited: closing waits for every open connection, and the app closes them later.
+    const server = this.adapterHost?.httpAdapter?.getHttpServer() as Server | undefined;
+    if (server?.listening) server.close();
+  }
+}
+
+async function run(check: ReadinessCheck): Promise<CheckResult> {
+  try {
+    return await check.check();
+  } catch (error) {
+    return { status: 'down', error: error instanceof Error ? error.message : String(error) };
   }
 }

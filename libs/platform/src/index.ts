@@ -8,3 +8,4 @@ export * from './run';
 export * from './page.query';
 export * from './config-rules';
 export * from './idempotency';
+export * from './readiness';

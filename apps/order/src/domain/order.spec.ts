@@ -126,4 +126,31 @@ describe('Order', () => {
     expect(snapshot.status).toBe('placed');
     expect(snapshot.history).toHaveLength(1);
   });
+
+  it('is restored as it was stored', () => {
+    const order = placeOrder();
+    order.markReady(T1, T2);
+    const { id, customer, items, correlationId, history } = order.view();
+
+    const restored = Order.restore({ id, customer, items, correlationId, history });
+
+    expect(restored.view()).toEqual(order.view());
+    expect(restored.status).toBe('ready');
+  });
+
+  it('absorbs the changes of another copy once each, keeping the history in time order', () => {
+    const order = placeOrder();
+    order.startBrewing(T1);
+    order.markFailed(new Date(T2), 'pager: timeout');
+    const other = Order.restore({ ...order.view(), history: order.view().history.slice(0, 1) });
+    other.markReady(T1, T3);
+
+    order.absorb(other.history);
+    order.absorb(other.history);
+    order.absorb(order.view().history);
+
+    expect(statuses(order)).toEqual(['placed', 'brewing', 'failed', 'ready']);
+    expect(times(order)).toEqual([T0, T1, T2, T3]);
+    expect(order.status).toBe('ready');
+  });
 });

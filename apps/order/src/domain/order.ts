@@ -46,6 +46,19 @@ export class Order {
     ]);
   }
 
+  /** An order as it was stored: its history is taken as recorded. */
+  static restore(stored: {
+    id: string;
+    customer: string;
+    items: readonly LineItem[];
+    correlationId: string;
+    history: readonly StatusChange[];
+  }): Order {
+    const items = stored.items.map(({ drink, size, quantity }) => ({ drink, size, quantity }));
+    const history = stored.history.map((change) => ({ ...change }));
+    return new Order(stored.id, stored.customer, items, stored.correlationId, history);
+  }
+
   get placedAt(): string {
     return this.changes[0].at;
   }
@@ -70,6 +83,27 @@ export class Order {
 
   markFailed(at: Date, reason: string): void {
     this.record({ status: 'failed', at: at.toISOString(), reason });
+  }
+
+  /**
+   * Takes in changes recorded on another copy of this order (stored meanwhile by a concurrent
+   * handler), so that saving this copy loses none of them. Each change is kept once.
+   */
+  absorb(changes: readonly StatusChange[]): void {
+    for (const change of changes) {
+      const known = this.changes.some(
+        (existing) =>
+          existing.status === change.status &&
+          (change.status !== 'failed' ||
+            (existing.at === change.at && existing.reason === change.reason)),
+      );
+      if (!known) this.record({ ...change });
+    }
+  }
+
+  /** The history, oldest first (what a store keeps). */
+  get history(): readonly StatusChange[] {
+    return this.changes;
   }
 
   view(): OrderView {

@@ -1,14 +1,25 @@
+import type { IntegrationEvent } from '@app/contracts';
 import { Injectable } from '@nestjs/common';
 import type { Order, OrderStatus } from '../domain/order';
-import { OrderRepository } from '../domain/order.repository';
+import { OrderRepository, type SaveOptions } from '../domain/order.repository';
 
-/** Orders in memory (the process is the store; durable storage is a separate adapter). */
+/** Orders in memory, for unit tests: the running apps use {@link SqliteOrderRepository}. */
 @Injectable()
 export class InMemoryOrderRepository extends OrderRepository {
   private readonly orders = new Map<string, Order>();
+  private readonly handled = new Set<string>();
+  /** The events saves asked to publish, in order (nothing publishes them). */
+  readonly outbox: IntegrationEvent[] = [];
+  /** The status of the order at each save, in order. */
+  readonly saved: OrderStatus[] = [];
 
-  save(order: Order): Promise<void> {
+  save(order: Order, options: SaveOptions = {}): Promise<void> {
+    this.saved.push(order.status);
+    const stored = this.orders.get(order.id);
+    if (stored && stored !== order) order.absorb(stored.history);
     this.orders.set(order.id, order);
+    this.outbox.push(...(options.events ?? []));
+    if (options.handledMessageId) this.handled.add(options.handledMessageId);
     return Promise.resolve();
   }
 
@@ -26,5 +37,9 @@ export class InMemoryOrderRepository extends OrderRepository {
       orders: matching.slice(-filter.limit).reverse(),
       total: matching.length,
     });
+  }
+
+  hasHandled(messageId: string): Promise<boolean> {
+    return Promise.resolve(this.handled.has(messageId));
   }
 }

@@ -1,22 +1,22 @@
 import type { OrderPlaced } from '@app/contracts';
-import { RmqEventPublisher } from '@app/messaging';
+import { OutboxRelay } from '@app/storage';
 import { Injectable } from '@nestjs/common';
-import { type HandOver, HopFailedError, OrderEvents } from '../application/ports/order-events.port';
+import { type HandOver, OrderEvents } from '../application/ports/order-events.port';
 
-/** TRANSPORT=rmq: the order is handed over once the broker has confirmed OrderPlaced. */
+/**
+ * TRANSPORT=rmq: OrderPlaced was stored with the order, in its outbox; the order counts as
+ * handed over from then on (202 means stored). The relay is told at once, so the event normally
+ * leaves within the same round trip to the broker; when the broker is away it leaves once it is
+ * back, even if this process has been restarted meanwhile.
+ */
 @Injectable()
 export class RmqOrderEvents extends OrderEvents {
-  constructor(private readonly publisher: RmqEventPublisher) {
+  constructor(private readonly relay: OutboxRelay) {
     super();
   }
 
-  async orderPlaced(event: OrderPlaced): Promise<HandOver> {
-    try {
-      await this.publisher.publish(event);
-    } catch (error) {
-      const why = error instanceof Error ? error.message : String(error);
-      throw new HopFailedError('broker', 'unavailable', why);
-    }
-    return 'queued';
+  orderPlaced(_event: OrderPlaced): Promise<HandOver> {
+    this.relay.poke();
+    return Promise.resolve('queued');
   }
 }

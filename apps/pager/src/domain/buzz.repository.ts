@@ -3,7 +3,8 @@ import type { Buzz } from './buzz';
 export abstract class BuzzRepository {
   /**
    * Records `buzz` unless its order was buzzed already; returns the earlier buzz in that case.
-   * Check and insert are one step, so two deliveries of one event cannot both buzz.
+   * Check and insert are one step, so two deliveries of one event cannot both buzz; the buzz's
+   * message is recorded as handled in the same step.
    */
   abstract recordOnce(buzz: Buzz): Promise<Buzz | undefined>;
   abstract findByOrder(orderId: string): Promise<Buzz | undefined>;

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Buzz } from '../domain/buzz';
 import { BuzzRepository } from '../domain/buzz.repository';
 
+/** Buzzes in memory, for unit tests: the running app uses {@link SqliteBuzzRepository}. */
 @Injectable()
 export class InMemoryBuzzRepository extends BuzzRepository {
   private readonly byOrder = new Map<string, Buzz>();

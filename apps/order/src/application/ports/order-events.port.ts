@@ -8,7 +8,10 @@ export type HandOver = 'queued' | 'completed';
 
 /** Hands a placed order to the rest of the shop. */
 export abstract class OrderEvents {
-  /** Rejects with a {@link HopFailedError} naming the hop that failed. */
+  /**
+   * Called once the order and `event` are stored (see `SaveOptions.events`). Rejects with a
+   * {@link HopFailedError} naming the hop that failed.
+   */
   abstract orderPlaced(event: OrderPlaced): Promise<HandOver>;
 }
 

@@ -153,7 +153,7 @@ describe('BrewCoffeeHandler', () => {
     expect(events.brewed).toHaveLength(1);
   });
 
-  it('answers a repeat of a brewed order with the logged CoffeeBrewed, without brewing', async () => {
+  it('answers a repeat of a brewed order with the logged CoffeeBrewed, sent again, without brewing', async () => {
     await startBar(1);
     const order = orderPlaced();
     const first = await brew(order);
@@ -163,7 +163,42 @@ describe('BrewCoffeeHandler', () => {
     expect(again).toEqual(first);
     expect(again.messageId).toBe(first.messageId);
     expect(events.started).toHaveLength(1);
-    expect(events.brewed).toHaveLength(1);
+    // Sent twice with one message id: the consumers' own records make the second a no-op.
+    expect(events.brewed).toEqual([first, first]);
+  });
+
+  it('logs the brew with the id of the OrderPlaced message it handled', async () => {
+    await startBar(1);
+    const order = orderPlaced();
+
+    const brewed = await brew(order);
+
+    expect((log as InMemoryBrewLog).handled).toEqual(new Set([order.messageId]));
+    await expect(log.latest(10)).resolves.toEqual({ brews: [brewed], total: 1 });
+  });
+
+  it('publishes the brew of record when the log already holds one for the order', async () => {
+    await startBar(1);
+    const order = orderPlaced();
+    const elsewhere = envelope<CoffeeBrewed>(
+      EventTypes.CoffeeBrewed,
+      {
+        orderId: order.data.orderId,
+        baristaId: 'barista-other',
+        machine: 3,
+        startedAt: new Date().toISOString(),
+        customer: 'Ada',
+        brewedAt: new Date().toISOString(),
+      },
+      { correlationId: order.correlationId, causationId: order.messageId },
+    );
+    // Another barista sharing the log records its brew while this one brews.
+    void events.firstStarted.then(() => log.record(elsewhere, order.messageId));
+
+    const brewed = await brew(order);
+
+    expect(brewed).toEqual(elsewhere);
+    expect(events.brewed).toEqual([elsewhere]);
   });
 
   it('with one machine, brews the second order only once the first is done', async () => {
@@ -191,21 +226,23 @@ describe('BrewCoffeeHandler', () => {
     expect(second.data.startedAt < first.data.brewedAt).toBe(true);
   });
 
-  it('does not log a brew whose CoffeeBrewed failed to publish, so a retry brews again', async () => {
+  it('logs a brew before publishing it, so a retry after a failed publish sends it without brewing', async () => {
     await startBar(1);
     const order = orderPlaced();
     const brokerDown = new Error('broker did not confirm');
     events.failNextCoffeeBrewed = brokerDown;
 
     await expect(brew(order)).rejects.toBe(brokerDown);
-    await expect(log.find(order.data.orderId)).resolves.toBeUndefined();
+    const logged = await log.find(order.data.orderId);
+    expect(logged).toBeDefined();
+    expect(events.brewed).toEqual([]);
     expect(machines.busy).toBe(0);
 
     const retried = await brew(order);
 
-    expect(events.started).toHaveLength(2);
-    expect(events.brewed).toEqual([retried]);
-    await expect(log.find(order.data.orderId)).resolves.toEqual(retried);
+    expect(retried).toEqual(logged);
+    expect(events.started).toHaveLength(1);
+    expect(events.brewed).toEqual([logged]);
   });
 
   it('frees the machine when BrewStarted cannot be published', async () => {

@@ -15,8 +15,9 @@ import { BrewCoffeeCommand } from './brew-coffee.command';
 
 /**
  * Brews an order on the first free espresso machine. An order is brewed once: a repeat of an
- * order that is brewing waits for that brew, and a repeat of one already brewed gets the same
- * CoffeeBrewed (same message id) back without brewing again.
+ * order that is brewing waits for that brew, and a repeat of one already brewed (found in the
+ * durable brew log, also after a restart) gets the same CoffeeBrewed (same message id) back,
+ * sent again, without brewing again.
  */
 @CommandHandler(BrewCoffeeCommand)
 export class BrewCoffeeHandler implements ICommandHandler<BrewCoffeeCommand> {
@@ -42,7 +43,12 @@ export class BrewCoffeeHandler implements ICommandHandler<BrewCoffeeCommand> {
   }
 
   private async brewOnce(order: OrderPlaced): Promise<CoffeeBrewed> {
-    return (await this.log.find(order.data.orderId)) ?? this.brew(order);
+    const earlier = await this.log.find(order.data.orderId);
+    if (!earlier) return this.brew(order);
+    // Brewed before: a crash may have come between logging it and the broker's confirm of its
+    // CoffeeBrewed, so send that again. Its consumers know its message id and do nothing twice.
+    await this.events.coffeeBrewed(earlier);
+    return earlier;
   }
 
   private async brew(order: OrderPlaced): Promise<CoffeeBrewed> {
@@ -75,13 +81,14 @@ export class BrewCoffeeHandler implements ICommandHandler<BrewCoffeeCommand> {
     } finally {
       this.machines.release(machine);
     }
-    // Published before it is logged as done: if publishing fails, a redelivery brews again
-    // rather than finding a brew whose event never left.
-    await this.events.coffeeBrewed(brewed);
-    await this.log.record(brewed);
+    // Logged before it is published: from here on a redelivery of the order finds the brew and
+    // sends its CoffeeBrewed again (above) instead of brewing again. The log may hold an earlier
+    // brew of this order (another barista sharing it brewed a redelivery): that one counts.
+    const kept = await this.log.record(brewed, order.messageId);
+    await this.events.coffeeBrewed(kept);
     this.logger.debug(
       `Brewed order ${order.data.orderId} on machine ${machine} [${order.correlationId}]`,
     );
-    return brewed;
+    return kept;
   }
 }

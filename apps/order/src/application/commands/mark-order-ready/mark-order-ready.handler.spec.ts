@@ -5,31 +5,13 @@ import { Test, type TestingModule } from '@nestjs/testing';
 import { randomUUID } from 'node:crypto';
 import { Order } from '../../../domain/order';
 import { OrderNotFoundError, OrderRepository } from '../../../domain/order.repository';
+import { InMemoryOrderRepository } from '../../../infrastructure/in-memory-order.repository';
 import { MarkOrderReadyCommand } from './mark-order-ready.command';
 import { MarkOrderReadyHandler } from './mark-order-ready.handler';
 
 const PLACED_AT = '2025-01-01T10:00:00.000Z';
 const STARTED_AT = '2025-01-01T10:00:01.000Z';
 const BREWED_AT = '2025-01-01T10:00:03.000Z';
-
-class FakeOrderRepository extends OrderRepository {
-  readonly orders = new Map<string, Order>();
-  saves = 0;
-
-  save(order: Order): Promise<void> {
-    this.orders.set(order.id, order);
-    this.saves++;
-    return Promise.resolve();
-  }
-
-  findById(id: string): Promise<Order | undefined> {
-    return Promise.resolve(this.orders.get(id));
-  }
-
-  list(): Promise<{ orders: Order[]; total: number }> {
-    return Promise.reject(new Error('not used here'));
-  }
-}
 
 function coffeeBrewed(orderId: string): CoffeeBrewed {
   return envelope<CoffeeBrewed>(
@@ -49,11 +31,11 @@ function coffeeBrewed(orderId: string): CoffeeBrewed {
 describe('MarkOrderReadyHandler', () => {
   let moduleRef: TestingModule;
   let commands: CommandBus;
-  let repository: FakeOrderRepository;
+  let repository: InMemoryOrderRepository;
   let order: Order;
 
   beforeEach(async () => {
-    repository = new FakeOrderRepository();
+    repository = new InMemoryOrderRepository();
     order = Order.place({
       id: randomUUID(),
       customer: 'Ada',
@@ -61,7 +43,8 @@ describe('MarkOrderReadyHandler', () => {
       correlationId: 'corr-1',
       at: new Date(PLACED_AT),
     });
-    repository.orders.set(order.id, order);
+    void repository.save(order);
+    repository.saved.length = 0;
     moduleRef = await Test.createTestingModule({
       imports: [CqrsModule.forRoot()],
       providers: [MarkOrderReadyHandler, { provide: OrderRepository, useValue: repository }],
@@ -84,7 +67,7 @@ describe('MarkOrderReadyHandler', () => {
         { status: 'ready', at: BREWED_AT },
       ],
     });
-    expect(repository.saves).toBe(1);
+    expect(repository.saved).toHaveLength(1);
   });
 
   it('changes nothing when told again (a redelivery)', async () => {
@@ -93,8 +76,20 @@ describe('MarkOrderReadyHandler', () => {
     await commands.execute(new MarkOrderReadyCommand(event));
     await commands.execute(new MarkOrderReadyCommand(coffeeBrewed(order.id)));
 
-    expect(repository.saves).toBe(1);
+    expect(repository.saved).toHaveLength(1);
     expect(order.view().history).toHaveLength(3);
+  });
+
+  it('records the message as handled, and does nothing at all for it again', async () => {
+    const event = coffeeBrewed(order.id);
+    await commands.execute(new MarkOrderReadyCommand(event));
+    expect(await repository.hasHandled(event.messageId)).toBe(true);
+    const reads = jest.spyOn(repository, 'findById');
+
+    await commands.execute(new MarkOrderReadyCommand(event));
+
+    expect(reads).not.toHaveBeenCalled();
+    expect(repository.saved).toHaveLength(1);
   });
 
   it('throws OrderNotFoundError for an order it does not know', async () => {
@@ -106,6 +101,6 @@ describe('MarkOrderReadyHandler', () => {
 
     expect(error).toBeInstanceOf(OrderNotFoundError);
     expect((error as OrderNotFoundError).orderId).toBe(unknown);
-    expect(repository.saves).toBe(0);
+    expect(repository.saved).toHaveLength(0);
   });
 });

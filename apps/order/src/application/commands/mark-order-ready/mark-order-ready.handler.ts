@@ -11,10 +11,11 @@ export class MarkOrderReadyHandler implements ICommandHandler<MarkOrderReadyComm
 
   async execute({ event }: MarkOrderReadyCommand): Promise<void> {
     const { orderId, startedAt, brewedAt } = event.data;
+    if (await this.orders.hasHandled(event.messageId)) return;
     const order = await this.orders.findById(orderId);
     if (!order) throw new OrderNotFoundError(orderId);
     if (order.markReady(startedAt, brewedAt)) {
-      await this.orders.save(order);
+      await this.orders.save(order, { handledMessageId: event.messageId });
       this.logger.debug(`Order ${orderId} is ready [${event.correlationId}]`);
     }
   }

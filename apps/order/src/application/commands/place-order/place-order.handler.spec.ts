@@ -5,30 +5,12 @@ import { CommandBus, CqrsModule } from '@nestjs/cqrs';
 import { Test, type TestingModule } from '@nestjs/testing';
 import type { Order } from '../../../domain/order';
 import { OrderRepository } from '../../../domain/order.repository';
+import { InMemoryOrderRepository } from '../../../infrastructure/in-memory-order.repository';
 import { type HandOver, HopFailedError, OrderEvents } from '../../ports/order-events.port';
 import { OrderNotHandedOverError, PlaceOrderCommand } from './place-order.command';
 import { PlaceOrderHandler } from './place-order.handler';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-class FakeOrderRepository extends OrderRepository {
-  readonly orders = new Map<string, Order>();
-  readonly saved: string[] = [];
-
-  save(order: Order): Promise<void> {
-    this.orders.set(order.id, order);
-    this.saved.push(order.status);
-    return Promise.resolve();
-  }
-
-  findById(id: string): Promise<Order | undefined> {
-    return Promise.resolve(this.orders.get(id));
-  }
-
-  list(): Promise<{ orders: Order[]; total: number }> {
-    return Promise.reject(new Error('not used here'));
-  }
-}
 
 /** Hands over with whatever the test sets in `answer`, and notes what the store held then. */
 class FakeOrderEvents extends OrderEvents {
@@ -36,7 +18,7 @@ class FakeOrderEvents extends OrderEvents {
   readonly storedWhenHandedOver: (Order | undefined)[] = [];
   answer: (event: OrderPlaced) => Promise<HandOver> = () => Promise.resolve('queued');
 
-  constructor(private readonly repository: FakeOrderRepository) {
+  constructor(private readonly repository: InMemoryOrderRepository) {
     super();
   }
 
@@ -55,13 +37,13 @@ const request: PlaceOrderRequest = {
 describe('PlaceOrderHandler', () => {
   let moduleRef: TestingModule;
   let commands: CommandBus;
-  let repository: FakeOrderRepository;
+  let repository: InMemoryOrderRepository;
   let events: FakeOrderEvents;
 
   beforeAll(() => Logger.overrideLogger(false));
 
   beforeEach(async () => {
-    repository = new FakeOrderRepository();
+    repository = new InMemoryOrderRepository();
     events = new FakeOrderEvents(repository);
     moduleRef = await Test.createTestingModule({
       imports: [CqrsModule.forRoot()],
@@ -127,6 +109,13 @@ describe('PlaceOrderHandler', () => {
     });
   });
 
+  it('stores the OrderPlaced it hands over with the order, in the same save', async () => {
+    await place();
+
+    expect(repository.outbox).toEqual(events.handedOver);
+    expect(repository.saved).toEqual(['placed']);
+  });
+
   it('gives every order its own id and message id', async () => {
     const first = await place();
     const second = await place();
@@ -162,7 +151,7 @@ describe('PlaceOrderHandler', () => {
     await expect(place()).rejects.toBe(bug);
 
     expect(repository.saved).toEqual(['placed']);
-    const [stored] = repository.orders.values();
-    expect(stored.status).toBe('placed');
+    const { orders } = await repository.list({ limit: 10 });
+    expect(orders.map((order) => order.status)).toEqual(['placed']);
   });
 });

@@ -11,7 +11,10 @@ import {
   type PlaceOrderResult,
 } from './place-order.command';
 
-/** Writes the order on the list, then tells the rest of the shop that a coffee was ordered. */
+/**
+ * Writes the order on the list, then tells the rest of the shop that a coffee was ordered: under
+ * rmq the relay publishes the stored OrderPlaced, under http the chain is called and awaited.
+ */
 @CommandHandler(PlaceOrderCommand)
 export class PlaceOrderHandler implements ICommandHandler<PlaceOrderCommand> {
   private readonly logger = new Logger('Counter');
@@ -24,7 +27,6 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrderCommand> {
   async execute({ request, correlationId }: PlaceOrderCommand): Promise<PlaceOrderResult> {
     const placedAt = new Date();
     const order = Order.place({ id: randomUUID(), ...request, correlationId, at: placedAt });
-    await this.orders.save(order);
     const event = envelope<OrderPlaced>(
       EventTypes.OrderPlaced,
       {
@@ -36,6 +38,9 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrderCommand> {
       { correlationId },
       placedAt,
     );
+    // Stored with the order in one transaction (the outbox, under rmq): no order without its
+    // event, however the process ends.
+    await this.orders.save(order, { events: [event] });
     try {
       const handOver = await this.events.orderPlaced(event);
       // The sync chain may have changed the order meanwhile (brewing, ready): read it again.

@@ -5,30 +5,12 @@ import { Test, type TestingModule } from '@nestjs/testing';
 import { randomUUID } from 'node:crypto';
 import { Order } from '../../../domain/order';
 import { OrderNotFoundError, OrderRepository } from '../../../domain/order.repository';
+import { InMemoryOrderRepository } from '../../../infrastructure/in-memory-order.repository';
 import { RecordBrewStartedCommand } from './record-brew-started.command';
 import { RecordBrewStartedHandler } from './record-brew-started.handler';
 
 const PLACED_AT = '2025-01-01T10:00:00.000Z';
 const STARTED_AT = '2025-01-01T10:00:01.000Z';
-
-class FakeOrderRepository extends OrderRepository {
-  readonly orders = new Map<string, Order>();
-  saves = 0;
-
-  save(order: Order): Promise<void> {
-    this.orders.set(order.id, order);
-    this.saves++;
-    return Promise.resolve();
-  }
-
-  findById(id: string): Promise<Order | undefined> {
-    return Promise.resolve(this.orders.get(id));
-  }
-
-  list(): Promise<{ orders: Order[]; total: number }> {
-    return Promise.reject(new Error('not used here'));
-  }
-}
 
 function brewStarted(orderId: string, startedAt = STARTED_AT): BrewStarted {
   return envelope<BrewStarted>(
@@ -41,11 +23,11 @@ function brewStarted(orderId: string, startedAt = STARTED_AT): BrewStarted {
 describe('RecordBrewStartedHandler', () => {
   let moduleRef: TestingModule;
   let commands: CommandBus;
-  let repository: FakeOrderRepository;
+  let repository: InMemoryOrderRepository;
   let order: Order;
 
   beforeEach(async () => {
-    repository = new FakeOrderRepository();
+    repository = new InMemoryOrderRepository();
     order = Order.place({
       id: randomUUID(),
       customer: 'Ada',
@@ -53,7 +35,8 @@ describe('RecordBrewStartedHandler', () => {
       correlationId: 'corr-1',
       at: new Date(PLACED_AT),
     });
-    repository.orders.set(order.id, order);
+    void repository.save(order);
+    repository.saved.length = 0;
     moduleRef = await Test.createTestingModule({
       imports: [CqrsModule.forRoot()],
       providers: [RecordBrewStartedHandler, { provide: OrderRepository, useValue: repository }],
@@ -73,7 +56,7 @@ describe('RecordBrewStartedHandler', () => {
       { status: 'placed', at: PLACED_AT },
       { status: 'brewing', at: STARTED_AT },
     ]);
-    expect(repository.saves).toBe(1);
+    expect(repository.saved).toHaveLength(1);
   });
 
   it('changes nothing when told again, even with another time', async () => {
@@ -84,7 +67,7 @@ describe('RecordBrewStartedHandler', () => {
       new RecordBrewStartedCommand(brewStarted(order.id, '2025-01-01T10:00:02.000Z')),
     );
 
-    expect(repository.saves).toBe(1);
+    expect(repository.saved).toHaveLength(1);
     expect(order.view().history.map((change) => change.at)).toEqual([PLACED_AT, STARTED_AT]);
   });
 
@@ -95,7 +78,19 @@ describe('RecordBrewStartedHandler', () => {
 
     expect(order.status).toBe('ready');
     expect(order.view().history).toHaveLength(3);
-    expect(repository.saves).toBe(0);
+    expect(repository.saved).toHaveLength(0);
+  });
+
+  it('records the message as handled, and does nothing at all for it again', async () => {
+    const event = brewStarted(order.id);
+    await commands.execute(new RecordBrewStartedCommand(event));
+    expect(await repository.hasHandled(event.messageId)).toBe(true);
+    const reads = jest.spyOn(repository, 'findById');
+
+    await commands.execute(new RecordBrewStartedCommand(event));
+
+    expect(reads).not.toHaveBeenCalled();
+    expect(repository.saved).toHaveLength(1);
   });
 
   it('throws OrderNotFoundError for an order it does not know', async () => {
@@ -107,6 +102,6 @@ describe('RecordBrewStartedHandler', () => {
 
     expect(error).toBeInstanceOf(OrderNotFoundError);
     expect((error as OrderNotFoundError).orderId).toBe(unknown);
-    expect(repository.saves).toBe(0);
+    expect(repository.saved).toHaveLength(0);
   });
 });

@@ -7,8 +7,11 @@ export class RecordBrewStartedHandler implements ICommandHandler<RecordBrewStart
   constructor(private readonly orders: OrderRepository) {}
 
   async execute({ event }: RecordBrewStartedCommand): Promise<void> {
+    if (await this.orders.hasHandled(event.messageId)) return;
     const order = await this.orders.findById(event.data.orderId);
     if (!order) throw new OrderNotFoundError(event.data.orderId);
-    if (order.startBrewing(event.data.startedAt)) await this.orders.save(order);
+    if (order.startBrewing(event.data.startedAt)) {
+      await this.orders.save(order, { handledMessageId: event.messageId });
+    }
   }
 }

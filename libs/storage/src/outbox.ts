@@ -1,0 +1,66 @@
+import type { IntegrationEvent } from '@app/contracts';
+import type { Migration, SqliteDatabase } from './sqlite-database';
+
+export const outboxSchema: Migration = {
+  id: 'storage-002-outbox',
+  sql: `CREATE TABLE outbox (
+          seq INTEGER PRIMARY KEY,
+          message_id TEXT NOT NULL,
+          type TEXT NOT NULL,
+          event TEXT NOT NULL,
+          stored_at INTEGER NOT NULL
+        )`,
+};
+
+export interface OutboxEntry {
+  readonly seq: number;
+  readonly event: IntegrationEvent;
+}
+
+/**
+ * Integration events stored with the data change that raised them (the transactional outbox):
+ * `add` inside the app's transaction, and a relay publishes what is pending and removes each
+ * event only once the broker has confirmed it.
+ */
+export class Outbox {
+  private readonly insert;
+  private readonly select;
+  private readonly remove;
+  private readonly count;
+  private readonly removeAll;
+
+  constructor(db: SqliteDatabase) {
+    this.insert = db.prepare<[string, string, string, number]>(
+      'INSERT INTO outbox (message_id, type, event, stored_at) VALUES (?, ?, ?, ?)',
+    );
+    this.select = db.prepare<[number], { seq: number; event: string }>(
+      'SELECT seq, event FROM outbox ORDER BY seq LIMIT ?',
+    );
+    this.remove = db.prepare<[number]>('DELETE FROM outbox WHERE seq = ?');
+    this.count = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM outbox');
+    this.removeAll = db.transaction((seqs: readonly number[]) => {
+      for (const seq of seqs) this.remove.run(seq);
+    });
+  }
+
+  /** Stores `event` to be published. Call it inside the transaction that stores its cause. */
+  add(event: IntegrationEvent): void {
+    this.insert.run(event.messageId, event.type, JSON.stringify(event), Date.now());
+  }
+
+  /** The oldest `limit` events not yet confirmed, oldest first. */
+  pending(limit: number): OutboxEntry[] {
+    return this.select
+      .all(limit)
+      .map((row) => ({ seq: row.seq, event: JSON.parse(row.event) as IntegrationEvent }));
+  }
+
+  /** The broker confirmed these: they leave the outbox, all in one transaction. */
+  markSent(seqs: readonly number[]): void {
+    if (seqs.length > 0) this.removeAll(seqs);
+  }
+
+  get size(): number {
+    return this.count.get()?.n ?? 0;
+  }
+}

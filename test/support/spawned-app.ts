@@ -1,0 +1,99 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { eventually } from './client';
+
+export const ROOT = join(__dirname, '..', '..');
+
+export interface Exit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
+/** Node's arguments that run an app's main.ts as it is, without a build (ts-node). */
+export function appArgs(app: string): string[] {
+  return [
+    '-r',
+    'ts-node/register/transpile-only',
+    '-r',
+    'tsconfig-paths/register',
+    `apps/${app}/src/main.ts`,
+  ];
+}
+
+/** A port nobody listens on right now, chosen by the OS. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * One app as its own process, started from its main.ts as a user would (environment variables
+ * only; ts-node, so no build is needed), so a test can signal it and watch it exit.
+ */
+export class SpawnedApp {
+  readonly exited: Promise<Exit>;
+  private output = '';
+  private exit: Exit | undefined;
+
+  private constructor(
+    readonly url: string,
+    private readonly child: ChildProcess,
+  ) {
+    child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    this.exited = new Promise((resolve) =>
+      child.once('exit', (code, signal) => {
+        this.exit = { code, signal };
+        resolve(this.exit);
+      }),
+    );
+  }
+
+  static start(app: string, port: number, env: Record<string, string>): SpawnedApp {
+    const child = spawn(process.execPath, appArgs(app), {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, NO_COLOR: '1', ...env },
+    });
+    return new SpawnedApp(`http://127.0.0.1:${port}`, child);
+  }
+
+  get alive(): boolean {
+    return this.exit === undefined;
+  }
+
+  /** What the process printed so far. */
+  get log(): string {
+    return this.output;
+  }
+
+  /** Waits until `GET /health` answers 200 (ready); fails if the process dies first. */
+  async ready(ms = 60_000): Promise<void> {
+    await eventually(
+      'the app to be ready',
+      async () => {
+        if (!this.alive) throw new Error(`it exited: ${this.output}`);
+        const response = await fetch(`${this.url}/health`);
+        return response.status === 200 ? true : undefined;
+      },
+      ms,
+    );
+  }
+
+  signal(signal: NodeJS.Signals): void {
+    if (this.alive) this.child.kill(signal);
+  }
+
+  /** SIGKILLs it if it still runs (for afterAll). */
+  async stop(): Promise<void> {
+    this.signal('SIGKILL');
+    await this.exited;
+  }
+}
