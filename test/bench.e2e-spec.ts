@@ -6,10 +6,15 @@ import { join } from 'node:path';
 import type { BenchResults } from '../bench/src/model';
 
 const ROOT = join(__dirname, '..');
-const SCENARIOS = ['steady', 'outage', 'scale', 'burst', 'overhead'] as const;
+// The quick run's default set: every scenario but the opt-in soak (checked on its own below).
+const SCENARIOS = ['steady', 'outage', 'scale', 'burst', 'overhead', 'faults'] as const;
 const TRANSPORTS = ['http', 'rmq'] as const;
-/** http with order's defences on runs where they show: the outage, and steady for their cost. */
-const DEFENDED_SCENARIOS = ['steady', 'outage'] as const;
+const VARIANTS = ['http', 'http+defences', 'rmq'] as const;
+/**
+ * http with order's defences on runs where they show: the outage and the killed barista, and
+ * steady for their cost.
+ */
+const DEFENDED_SCENARIOS = ['steady', 'outage', 'faults'] as const;
 const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 
 /** Runs a command to completion, keeping its output for the failure message. */
@@ -118,7 +123,7 @@ describe('npm run bench -- --quick', () => {
     for (const result of results.scenarios) {
       for (const run of result.runs) {
         const c = run.counts;
-        const where = `${result.transport} ${result.scenario} ${run.label}`;
+        const where = `${result.variant} ${result.scenario} ${run.label}`;
         expect({ where, sent: c.sent }).toEqual({ where, sent: c.accepted + c.failed });
         expect({ where, accepted: c.accepted }).toEqual({ where, accepted: c.completed + c.lost });
         expect({ where, failed: c.failed }).toEqual({
@@ -155,6 +160,34 @@ describe('npm run bench -- --quick', () => {
       expect(overhead?.steps?.length).toBeGreaterThan(0);
       expect(overhead?.steps?.every((s) => s.run.params.brewMs === 0)).toBe(true);
     }
+    // faults (quick: the barista kill only; the broker restart would restart the shared RabbitMQ).
+    for (const variant of VARIANTS) {
+      const runs = find('faults', variant)?.runs ?? [];
+      expect(runs.map((r) => r.label)).toEqual(['barista-kill']);
+      const fault = runs[0].fault;
+      expect(fault?.exit).toBe('signal SIGKILL');
+      expect(fault?.healthyAtMs).toBeGreaterThan(fault?.injectedAtMs ?? Infinity);
+      expect(fault?.duringFault.sent).toBeGreaterThan(0);
+      expect(fault?.recovery.normalShareBySecond.length).toBeGreaterThan(0);
+    }
+    const syncKill = find('faults', 'http')?.runs[0];
+    const defendedKill = find('faults', 'http+defences')?.runs[0];
+    const asyncKill = find('faults', 'rmq')?.runs[0];
+    // Sync: the orders due while barista was dead fail, and nobody watches a broker for rebrews.
+    expect(syncKill?.fault?.duringFault.failed).toBeGreaterThan(0);
+    expect(syncKill?.fault?.brewedTwice).toBeNull();
+    expect(syncKill?.downstreamCalls?.barista.retries).toBe(0);
+    // With the defences on, order ran them through the kill and counted every call.
+    expect([syncKill?.params.httpDefences, defendedKill?.params.httpDefences]).toEqual([
+      'off',
+      'on',
+    ]);
+    expect(defendedKill?.downstreamCalls?.barista.calls).toBe(defendedKill?.counts.sent);
+    expect(defendedKill?.fault?.brewedTwice).toBeNull();
+    // Async: they are accepted, and the unacknowledged ones are redelivered: none lost.
+    expect(asyncKill?.fault?.duringFault.failed).toBe(0);
+    expect(asyncKill?.counts.lost).toBe(0);
+    expect(asyncKill?.fault?.brewedTwice).toEqual(expect.any(Number));
     expect(find('steady', 'rmq')?.runs[0].peakQueueDepth).not.toBeNull();
     expect(find('steady', 'http')?.runs[0].peakQueueDepth).toBeNull();
     // Order ran with its defences off for http, on for http+defences, and counted its calls.
@@ -207,7 +240,7 @@ describe('npm run bench -- --quick', () => {
     );
     expect(namespaces.size).toBeGreaterThan(0);
     for (const namespace of namespaces) {
-      for (const queue of ['order', 'barista', 'pager', 'dead-letters']) {
+      for (const queue of ['order', 'barista', 'pager', 'dead-letters', 'bench-brew-tap']) {
         expect({
           queue: `${namespace}.${queue}`,
           exists: await queueExists(`${namespace}.${queue}`),
@@ -217,5 +250,49 @@ describe('npm run bench -- --quick', () => {
         });
       }
     }
+  });
+});
+
+describe('npm run bench -- --quick --scenario soak', () => {
+  const out = mkdtempSync(join(tmpdir(), 'bench-soak-e2e-'));
+  let results: BenchResults;
+
+  beforeAll(async () => {
+    if (buildIsStale()) {
+      const build = await run('npm', ['run', 'build']);
+      if (build.code !== 0) throw new Error(`npm run build failed:\n${build.output}`);
+    }
+    const args = ['--quick', '--scenario', 'soak', '--duration', '3', '--out', out];
+    const bench = await run('npm', ['run', 'bench:run', '--', ...args]);
+    if (bench.code !== 0)
+      throw new Error(`the bench exited with ${bench.code}:\n${bench.output.slice(-4000)}`);
+    results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as BenchResults;
+  }, 180_000);
+
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+  it('samples every service’s memory over the run and says why so short a soak is not judged', () => {
+    expect(results.errors).toEqual([]);
+    expect(results.scenarios.map((r) => r.variant)).toEqual(VARIANTS);
+    for (const variant of VARIANTS) {
+      const result = results.scenarios.find((r) => r.scenario === 'soak' && r.variant === variant);
+      const soak = result?.runs[0]?.soak;
+      expect(soak?.services.map((s) => s.service)).toEqual(['order', 'barista#1', 'pager']);
+      for (const service of soak?.services ?? []) {
+        expect(service.series.length).toBeGreaterThan(2);
+        expect(service.startMb).toBeGreaterThan(0);
+        expect(service.peakMb).toBeGreaterThanOrEqual(Math.max(service.startMb, service.endMb));
+        expect(service.grows).toBeNull();
+      }
+      expect(soak?.flagged).toBeNull();
+      expect(soak?.verdict).toMatch(/^not judged: /);
+      const c = result?.runs[0]?.counts;
+      expect(c && c.sent === c.accepted + c.failed && c.accepted === c.completed + c.lost).toBe(
+        true,
+      );
+    }
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain('## soak:');
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    for (const variant of VARIANTS) expect(html).toContain(`soak memory, ${variant}:`);
   });
 });

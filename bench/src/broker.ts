@@ -97,19 +97,30 @@ export class QueueMonitor {
   private readonly wake = new AbortController();
   private loop: Promise<void> | undefined;
   private stopping = false;
+  /** Set when the broker closed the connection (a broker restart): the next poll reconnects. */
+  private connectionLost = false;
 
   private constructor(
-    private readonly connection: ChannelModel,
+    private connection: ChannelModel,
+    private readonly url: string,
     private readonly queues: Record<string, string>,
     private readonly intervalMs: number,
-  ) {}
+  ) {
+    this.watch(connection);
+  }
 
   static async open(url: string, namespace: string, intervalMs = 200): Promise<QueueMonitor> {
     const connection = await connectBroker(url);
     const queues = Object.fromEntries(
       ['barista', 'order', 'pager', 'dead-letters'].map((name) => [name, `${namespace}.${name}`]),
     );
-    return new QueueMonitor(connection, queues, intervalMs);
+    return new QueueMonitor(connection, url, queues, intervalMs);
+  }
+
+  private watch(connection: ChannelModel): void {
+    connection.on('close', () => {
+      if (this.connection === connection) this.connectionLost = true;
+    });
   }
 
   start(): void {
@@ -147,6 +158,12 @@ export class QueueMonitor {
   }
 
   private async openChannel(): Promise<Channel> {
+    if (this.connectionLost) {
+      const connection = await connectBroker(this.url, 1000);
+      this.connection = connection;
+      this.connectionLost = false;
+      this.watch(connection);
+    }
     const channel = await this.connection.createChannel();
     channel.on('error', () => undefined);
     channel.on('close', () => {
@@ -168,6 +185,136 @@ export class QueueMonitor {
     this.wake.abort();
     await this.loop;
     await this.connection.close().catch(() => undefined);
+  }
+}
+
+/** The order id and message id of a `coffee.brewed` message as the apps publish it (a Nest packet). */
+export function coffeeBrewedOf(
+  content: Buffer,
+  messageId: unknown,
+): { orderId?: string; messageId?: string } {
+  let body: unknown;
+  try {
+    body = JSON.parse(content.toString('utf8'));
+  } catch {
+    return {};
+  }
+  const record = (value: unknown): Record<string, unknown> =>
+    typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
+  // { pattern, data: envelope }, the envelope's own `data` holding the order id.
+  const envelope = record(record(body).data);
+  const orderId = record(envelope.data).orderId;
+  const id = typeof messageId === 'string' && messageId !== '' ? messageId : envelope.messageId;
+  return {
+    ...(typeof orderId === 'string' ? { orderId } : {}),
+    ...(typeof id === 'string' ? { messageId: id } : {}),
+  };
+}
+
+/** Orders brewed more than once (distinct `CoffeeBrewed` message ids), among the orders `mine` knows. */
+export function countRebrews(
+  brews: ReadonlyMap<string, ReadonlySet<string>>,
+  mine: (orderId: string) => boolean = () => true,
+): { brewedTwice: number; extraBrews: number } {
+  let brewedTwice = 0;
+  let extraBrews = 0;
+  for (const [orderId, messageIds] of brews) {
+    if (messageIds.size > 1 && mine(orderId)) {
+      brewedTwice += 1;
+      extraBrews += messageIds.size - 1;
+    }
+  }
+  return { brewedTwice, extraBrews };
+}
+
+/**
+ * Watches one namespace's `coffee.brewed` events on a queue of the bench's own, to count how often
+ * each order was brewed: the pager buzzes once per order whatever happens, so an order brewed a
+ * second time (its `OrderPlaced` redelivered after barista was killed) shows only here. The queue
+ * is durable so that it keeps collecting across a broker restart (the tap reconnects by itself),
+ * expires on its own if the bench dies, and is deleted by `close`.
+ */
+export class BrewTap {
+  private readonly brews = new Map<string, Set<string>>();
+  private connection: ChannelModel | undefined;
+  private readonly wake = new AbortController();
+  private loop: Promise<void> | undefined;
+  private stopping = false;
+  readonly queue: string;
+
+  private constructor(
+    private readonly url: string,
+    private readonly namespace: string,
+  ) {
+    this.queue = `${namespace}.bench-brew-tap`;
+  }
+
+  static async open(url: string, namespace: string): Promise<BrewTap> {
+    const tap = new BrewTap(url, namespace);
+    await tap.attach();
+    tap.loop = tap.keepAttached();
+    return tap;
+  }
+
+  private async attach(): Promise<void> {
+    const connection = await connectBroker(this.url, 2000);
+    try {
+      const channel = await connection.createChannel();
+      channel.on('error', () => undefined);
+      await channel.assertQueue(this.queue, { durable: true, expires: 10 * 60 * 1000 });
+      await channel.bindQueue(this.queue, `${this.namespace}.events`, 'coffee.brewed');
+      await channel.consume(
+        this.queue,
+        (message) => {
+          if (message) this.record(message.content, message.properties.messageId);
+        },
+        { noAck: true },
+      );
+    } catch (error) {
+      await connection.close().catch(() => undefined);
+      throw error;
+    }
+    connection.on('close', () => {
+      if (this.connection === connection) this.connection = undefined;
+    });
+    this.connection = connection;
+  }
+
+  private async keepAttached(): Promise<void> {
+    while (!this.stopping) {
+      await sleep(500, undefined, { signal: this.wake.signal }).catch(() => undefined);
+      if (!this.stopping && !this.connection) await this.attach().catch(() => undefined);
+    }
+  }
+
+  private record(content: Buffer, messageId: unknown): void {
+    const brewed = coffeeBrewedOf(content, messageId);
+    if (brewed.orderId === undefined) return;
+    const ids = this.brews.get(brewed.orderId) ?? new Set<string>();
+    ids.add(brewed.messageId ?? `unnamed-${ids.size}`);
+    this.brews.set(brewed.orderId, ids);
+  }
+
+  /** `CoffeeBrewed` message ids seen per order id so far. */
+  seen(): ReadonlyMap<string, ReadonlySet<string>> {
+    return this.brews;
+  }
+
+  async close(): Promise<void> {
+    this.stopping = true;
+    this.wake.abort();
+    await this.loop;
+    const connection = this.connection ?? (await connectBroker(this.url).catch(() => undefined));
+    this.connection = undefined;
+    if (!connection) return;
+    try {
+      const channel = await connection.createChannel();
+      channel.on('error', () => undefined);
+      await withTimeout(channel.deleteQueue(this.queue), 3000, `delete queue ${this.queue}`);
+    } catch {
+      // It expires by itself ten minutes after the bench stopped using it.
+    }
+    await connection.close().catch(() => undefined);
   }
 }
 

@@ -1,9 +1,10 @@
 import { parseCli, UsageError } from './cli';
 
 describe('parseCli', () => {
-  it('defaults to every scenario, and leaves the variants to the plan', () => {
+  it('defaults to every scenario but the opt-in soak, and leaves the variants to the plan', () => {
     const options = parseCli([]);
-    expect(options.scenarios).toEqual(['steady', 'outage', 'scale', 'burst', 'overhead']);
+    expect(options.scenarios).toEqual(['steady', 'outage', 'scale', 'burst', 'overhead', 'faults']);
+    expect(options.faults).toBeUndefined();
     expect(options.variants).toBeUndefined();
     expect(options.quick).toBe(false);
     expect(options.baseline).toBe(true);
@@ -46,9 +47,17 @@ describe('parseCli', () => {
     });
   });
 
-  it('accepts "all"', () => {
-    expect(parseCli(['--scenario', 'all']).scenarios).toHaveLength(5);
+  it('accepts "all", which includes soak', () => {
+    expect(parseCli(['--scenario', 'all']).scenarios).toHaveLength(7);
+    expect(parseCli(['--scenario', 'all']).scenarios).toContain('soak');
+    expect(parseCli(['--scenario', 'soak']).scenarios).toEqual(['soak']);
     expect(parseCli(['--transport', 'all']).variants).toEqual(['http', 'http+defences', 'rmq']);
+  });
+
+  it('reads the faults to inject, in canonical order', () => {
+    expect(parseCli(['--faults', 'broker,barista']).faults).toEqual(['barista', 'broker']);
+    expect(parseCli(['--scenario', 'faults', '--faults', 'barista']).faults).toEqual(['barista']);
+    expect(parseCli(['--faults', 'all']).faults).toEqual(['barista', 'broker']);
   });
 
   it('takes http+defences as a transport, in the canonical order', () => {
@@ -78,6 +87,8 @@ describe('parseCli', () => {
     [['--bogus'], /Unknown option '--bogus'/],
     [['extra'], /positional/i],
     [['--out', ''], /--out needs a directory/],
+    [['--faults', 'disk'], /unknown faults "disk"/],
+    [['--scenario', 'steady', '--faults', 'barista'], /--faults applies to the faults scenario/],
   ])('refuses %j with a one-line message', (argv, message) => {
     let caught: unknown;
     try {

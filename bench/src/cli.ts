@@ -1,5 +1,13 @@
 import { parseArgs } from 'node:util';
-import { SCENARIOS, VARIANTS, type ScenarioName, type Variant } from './model';
+import {
+  DEFAULT_SCENARIOS,
+  FAULT_KINDS,
+  SCENARIOS,
+  VARIANTS,
+  type FaultKind,
+  type ScenarioName,
+  type Variant,
+} from './model';
 
 /** A command line that cannot describe a meaningful run; main prints it on one line, exit 2. */
 export class UsageError extends Error {
@@ -11,9 +19,9 @@ export interface BenchOptions {
   readonly scenarios: ScenarioName[];
   /** What --transport named (http, http+defences, rmq); undefined: the plan's default. */
   readonly variants?: Variant[];
-  /** Orders per second for steady, outage, scale and burst (burst's base rate). */
+  /** Orders per second for steady, outage, scale, burst (its base rate), faults and soak. */
   readonly rate?: number;
-  /** Seconds of load for steady, outage, scale (each variant) and burst. */
+  /** Seconds of load for steady, outage, scale (each variant), burst, faults (each) and soak. */
   readonly durationS?: number;
   readonly brewMs?: number;
   readonly machines?: number;
@@ -25,25 +33,34 @@ export interface BenchOptions {
   readonly system: 'nest' | 'baseline';
   /** Write a V8 CPU profile of every app process into <out>/profiles. */
   readonly cpuProf: boolean;
+  /** Faults the faults scenario injects; undefined: the plan's default (quick: barista only). */
+  readonly faults?: FaultKind[];
   readonly help: boolean;
 }
 
 export const USAGE = `Usage: npm run bench -- [options]
 
-Runs the coffee shop under TRANSPORT=http and TRANSPORT=rmq with the same open-loop workload and
-reports both side by side (terminal table, results/<timestamp>/results.json, report.md, report.html).
+Runs the coffee shop under TRANSPORT=http (order's defences off, and on: http+defences) and
+TRANSPORT=rmq with the same open-loop workload and reports the variants side by side (terminal
+table, results/<timestamp>/results.json, report.md, report.html).
 
 Options:
-  --quick               every scenario briefly (the whole run in under a minute)
-  --scenario <list>     comma list of ${SCENARIOS.join(', ')}, or all (default: all)
+  --quick               every scenario of the run briefly (the default set in under a minute and a half)
+  --scenario <list>     comma list of ${SCENARIOS.join(', ')}, or all
+                        (default: all but soak, which is opt-in: 3 minutes per variant)
   --transport <list>    comma list of ${VARIANTS.join(', ')}, or all (default: http and
-                        rmq for every scenario, http+defences for steady and outage).
-                        http runs order with HTTP_DEFENCES=off (no retries, no circuit
-                        breaker), http+defences with them on
-  --rate <n>            orders/s for steady, outage, scale and burst's base (default 100;
-                        quick 50, scale quick 60)
-  --duration <s>        seconds of load for steady, outage, scale (each variant) and burst
-                        (default 20, 20, 10, 12; quick 2, 4, 1.5, 2)
+                        rmq for every scenario, http+defences for steady, outage, faults
+                        and soak). http runs order with HTTP_DEFENCES=off (no retries, no
+                        circuit breaker), http+defences with them on
+  --rate <n>            orders/s for steady, outage, scale, burst's base, faults and soak
+                        (default 100, soak 50; quick 50, scale quick 60)
+  --duration <s>        seconds of load for steady, outage, scale (each variant), burst,
+                        faults (each fault) and soak (default 20, 20, 10, 12, 20, 180;
+                        quick 2, 4, 1.5, 2, 6, 8)
+  --faults <list>       faults the faults scenario injects, comma list of barista (kill -9
+                        mid-load, started again), broker (rabbitmqctl stop_app, then start_app:
+                        restarts the local RabbitMQ, rmq only) (default: barista,broker;
+                        quick: barista)
   --brew-ms <n>         brew time of one order in ms, except overhead which uses 0 (default 50)
   --machines <n>        espresso machines per barista, except overhead (default 8; scale 2 so
                         that one barista is the bottleneck)
@@ -81,8 +98,14 @@ function wholeInRange(flag: string, raw: string | undefined, min: number, max: n
   return value;
 }
 
-function list<T extends string>(flag: string, raw: string | undefined, known: readonly T[]): T[] {
-  if (raw === undefined || raw.trim() === 'all') return [...known];
+function list<T extends string>(
+  flag: string,
+  raw: string | undefined,
+  known: readonly T[],
+  fallback: readonly T[] = known,
+): T[] {
+  if (raw === undefined) return [...fallback];
+  if (raw.trim() === 'all') return [...known];
   const names = raw
     .split(',')
     .map((name) => name.trim())
@@ -108,6 +131,7 @@ const VALUED = [
   'machines',
   'max-rate',
   'out',
+  'faults',
 ];
 
 /** `--rate -5` → `--rate=-5`, so that a negative value is refused as negative, not as "ambiguous". */
@@ -150,6 +174,7 @@ function parseFlags(argv: string[]) {
         'cpu-prof': { type: 'boolean', default: false },
         system: { type: 'string' },
         out: { type: 'string' },
+        faults: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }).values;
@@ -176,6 +201,11 @@ export function parseCli(argv: string[]): BenchOptions {
   if (system !== 'nest' && system !== 'baseline') {
     throw new UsageError(`unknown system "${system}": use nest or baseline`);
   }
+  const scenarios = list('scenario', values.scenario, SCENARIOS, DEFAULT_SCENARIOS);
+  const faults =
+    values.faults === undefined ? undefined : list('faults', values.faults, FAULT_KINDS);
+  if (faults !== undefined && !scenarios.includes('faults'))
+    throw new UsageError('--faults applies to the faults scenario, which --scenario leaves out');
   const variants =
     values.transport === undefined ? undefined : list('transport', values.transport, VARIANTS);
   if (system === 'baseline' && variants?.includes('http+defences')) {
@@ -185,7 +215,7 @@ export function parseCli(argv: string[]): BenchOptions {
   }
   return {
     quick: values.quick ?? false,
-    scenarios: list('scenario', values.scenario, SCENARIOS),
+    scenarios,
     ...(variants ? { variants } : {}),
     rate,
     durationS,
@@ -196,6 +226,7 @@ export function parseCli(argv: string[]): BenchOptions {
     baseline: !(values['no-baseline'] ?? false),
     system,
     cpuProf: values['cpu-prof'] ?? false,
+    ...(faults ? { faults } : {}),
     help: values.help ?? false,
   };
 }

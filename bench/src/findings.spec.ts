@@ -22,6 +22,8 @@ describe('findings', () => {
       ['nest-rmq-at-least-half-of-bare', true],
       ['nest-http-at-least-half-of-bare', true],
       ['rmq-accept-p99-under-10ms-at-1000', true],
+      ['faults-rmq-nothing-lost-or-duplicated', true],
+      ['soak-memory-flat-after-warmup', true],
     ]);
     for (const finding of findings) expect(Object.keys(finding.figures).length).toBeGreaterThan(0);
   });

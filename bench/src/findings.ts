@@ -1,4 +1,5 @@
 import type { Finding, RunResult, ScenarioName, ScenarioResult, Variant } from './model';
+import { resilienceFindings } from './resilience-findings';
 import { baristaCapacity } from './scenarios/scale';
 
 function find(
@@ -291,5 +292,6 @@ export function computeFindings(results: ScenarioResult[]): Finding[] {
     scaleFinding(results),
     ...overheadFindings(results),
     acceptLatencyFinding(results),
+    ...resilienceFindings(results),
   ];
 }

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { DEFAULT_AMQP_URL, BrokerUnavailable, deleteNamespace, probeBroker } from './broker';
+import { restoreBrokerNow } from './broker-control';
 import { parseCli, USAGE, UsageError } from './cli';
 import { computeFindings } from './findings';
 import { gitState, machineInfo, packageVersions } from './machine';
@@ -204,6 +205,8 @@ function describeVariants(variants: VariantPlan[], scenarios: string[]): string 
 
 process.on('exit', () => {
   killAllNow();
+  // The faults scenario starts the broker again itself; this covers a forced exit meanwhile.
+  if (restoreBrokerNow()) process.stderr.write('bench: RabbitMQ started again (start_app)\n');
 });
 
 // Exit explicitly: idle keep-alive sockets must not keep a finished run alive.

@@ -27,8 +27,28 @@ export function variantOf(transport: Transport, httpDefences: HttpDefences | nul
   return transport === 'http' && httpDefences === 'on' ? 'http+defences' : transport;
 }
 
-export const SCENARIOS = ['steady', 'outage', 'scale', 'burst', 'overhead'] as const;
+export const SCENARIOS = [
+  'steady',
+  'outage',
+  'scale',
+  'burst',
+  'overhead',
+  'faults',
+  'soak',
+] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
+
+/** Scenarios that run only when named (or with `--scenario all`): they would blow the run's budget. */
+export const OPT_IN_SCENARIOS: readonly ScenarioName[] = ['soak'];
+
+/** What `npm run bench` runs without --scenario. */
+export const DEFAULT_SCENARIOS: ScenarioName[] = SCENARIOS.filter(
+  (name) => !OPT_IN_SCENARIOS.includes(name),
+);
+
+/** The faults the `faults` scenario injects: barista killed with SIGKILL, RabbitMQ restarted. */
+export const FAULT_KINDS = ['barista', 'broker'] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** The NestJS apps under test, or the bare baseline of the same three hops. */
 export type SystemKind = 'nest' | 'baseline';
@@ -156,6 +176,10 @@ export interface RunResult {
   readonly downstreamCalls: Record<string, DownstreamCallCounts> | null;
   /** outage only: when barista was down and what became of the orders due meanwhile. */
   readonly outage?: OutageFigures;
+  /** faults only: the fault injected, what became of the orders, how long recovery took. */
+  readonly fault?: FaultFigures;
+  /** soak only: each service's memory over the run and the verdict on its growth. */
+  readonly soak?: SoakFigures;
   readonly notes: string[];
 }
 
@@ -177,6 +201,97 @@ export interface OutageFigures {
   readonly duringOutage: WindowCounts;
   readonly beforeOutage: WindowCounts;
   readonly afterOutage: WindowCounts;
+}
+
+/** How long the shop took to complete orders normally again after a fault (see `recovery`). */
+export interface RecoveryFigures {
+  /** An order completes normally when it is accepted and buzzed within this many ms of its send. */
+  readonly normalBuzzMs: number;
+  /** Where the bound came from: `p99 before the fault` or a fallback. */
+  readonly normalBuzzBasis: string;
+  /** The share of the orders due in one second that must complete normally (0.9). */
+  readonly share: number;
+  /**
+   * Whole seconds from the fault to the first one-second slot (counted from the fault) from which
+   * every slot up to the end of the load had at least `share` of its orders complete normally;
+   * null when that never happened within the load.
+   */
+  readonly recoverSeconds: number | null;
+  /** From the fault to the last buzz of the orders accepted during it (due before healthy). */
+  readonly backlogDrainedSeconds: number | null;
+  /** The normal share of each slot after the fault, for the report (slot 0 starts at the fault). */
+  readonly normalShareBySecond: number[];
+}
+
+export interface FaultFigures {
+  readonly kind: FaultKind;
+  /** What was done, e.g. `kill -9 barista#1, started again after 3.0 s`. */
+  readonly action: string;
+  /** Milliseconds since load start; null if the fault was never injected (interrupted). */
+  readonly injectedAtMs: number | null;
+  /** barista: the process had exited; broker: `rabbitmqctl stop_app` had returned. */
+  readonly downAtMs: number | null;
+  readonly restartedAtMs: number | null;
+  /** barista: `/health` answered again; broker: ping and an AMQP connection succeeded. */
+  readonly healthyAtMs: number | null;
+  /** How the killed process ended, e.g. `signal SIGKILL` (barista only). */
+  readonly exit?: string;
+  /** Orders due from the fault until healthy again. */
+  readonly duringFault: WindowCounts;
+  readonly beforeFault: WindowCounts;
+  readonly afterFault: WindowCounts;
+  readonly recovery: RecoveryFigures;
+  /**
+   * Orders whose `CoffeeBrewed` the broker carried with more than one message id, i.e. brewed more
+   * than once (rmq, watched on a queue of the bench's own); null where not observable (http).
+   */
+  readonly brewedTwice: number | null;
+  readonly extraBrews: number | null;
+}
+
+export interface MemoryPoint {
+  /** Milliseconds since load start. */
+  readonly atMs: number;
+  readonly rssMb: number;
+}
+
+export interface ServiceMemory {
+  /** `order`, `barista#1`, `pager`. */
+  readonly service: string;
+  readonly startMb: number;
+  readonly endMb: number;
+  readonly peakMb: number;
+  /** Median RSS in the window right after the warm-up, and in the last window of the load. */
+  readonly afterWarmupMb: number | null;
+  readonly endOfLoadMb: number | null;
+  readonly growthMb: number | null;
+  readonly growthPercent: number | null;
+  /** growthMb over the orders completed between the two windows, in KB per order. */
+  readonly perOrderKb: number | null;
+  /** null when not judged (too short a run, or no samples). */
+  readonly grows: boolean | null;
+  readonly series: MemoryPoint[];
+}
+
+export interface SoakCriteria {
+  /** The first part of the load, not judged: heaps, JIT and pools grow to their working size. */
+  readonly warmupShare: number;
+  /** Each of the two windows compared, as a share of the load. */
+  readonly windowShare: number;
+  /** Growth is flagged above max(growthMb, growthShare × the level after warm-up). */
+  readonly growthMb: number;
+  readonly growthShare: number;
+  /** Less load than this after the warm-up is too short to judge. */
+  readonly minJudgedMs: number;
+}
+
+export interface SoakFigures {
+  readonly criteria: SoakCriteria;
+  readonly warmupMs: number;
+  readonly services: ServiceMemory[];
+  /** True if any service grew beyond the threshold; null when not judged. */
+  readonly flagged: boolean | null;
+  readonly verdict: string;
 }
 
 export interface RunParams {
@@ -229,6 +344,8 @@ export interface ScenarioResult {
   readonly runs: RunResult[];
   readonly overhead?: OverheadSummary;
   readonly steps?: OverheadStep[];
+  /** Parts of the scenario not run, and why (faults: the broker restart under http). */
+  readonly skipped?: { readonly label: string; readonly reason: string }[];
   readonly error?: string;
   readonly wallSeconds: number;
 }

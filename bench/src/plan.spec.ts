@@ -47,12 +47,47 @@ describe('buildPlan', () => {
       scale: 2 * plan.scale.durationMs,
       burst: plan.burst.phases.reduce((s, p) => s + p.durationMs, 0),
       overhead: 2 * plan.overhead.rates.length * plan.overhead.stepMs,
+      faults: plan.faults.kinds.length * plan.faults.phases[0].durationMs,
     };
+    expect(plan.scenarios).not.toContain('soak');
     const seconds = plan.variants
       .flatMap((v) => v.scenarios)
       .reduce((sum, scenario) => sum + loadMs[scenario] / 1000, 0);
-    // Three systems (http, http+defences in two scenarios, rmq); the rest is start-up and drain.
-    expect(seconds).toBeLessThan(40);
+    // Three systems (http, http+defences in steady, outage and faults, rmq); the rest is
+    // start-up and drain.
+    expect(seconds).toBeLessThan(60);
+  });
+
+  it('injects the broker restart only in a full run, unless --faults says otherwise', () => {
+    expect(buildPlan(parseCli([])).faults.kinds).toEqual(['barista', 'broker']);
+    expect(buildPlan(parseCli(['--quick'])).faults.kinds).toEqual(['barista']);
+    expect(buildPlan(parseCli(['--quick', '--faults', 'broker'])).faults.kinds).toEqual(['broker']);
+    expect(buildPlan(parseCli(['--faults', 'barista'])).faults.kinds).toEqual(['barista']);
+  });
+
+  it.each([[[]], [['--quick']], [['--duration', '3']]])(
+    'puts the fault and the restart inside the load (%j), with load left to recover',
+    (argv) => {
+      const { faults } = buildPlan(parseCli(argv));
+      const loadMs = faults.phases[0].durationMs;
+      expect(faults.faultAtMs).toBeGreaterThan(0);
+      expect(faults.faultAtMs + faults.downMs).toBeLessThan(loadMs / 2);
+      expect(faults.recoveryShare).toBeGreaterThan(0.5);
+      expect(faults.recoveryShare).toBeLessThanOrEqual(1);
+    },
+  );
+
+  it('soaks for minutes at a moderate rate, a few seconds under --quick', () => {
+    const full = buildPlan(parseCli(['--scenario', 'soak']));
+    expect(full.soak.phases).toEqual([{ durationMs: 180000, rate: 50 }]);
+    // Long enough after the warm-up to be judged.
+    const { criteria } = full.soak;
+    expect(180000 * (1 - criteria.warmupShare)).toBeGreaterThanOrEqual(criteria.minJudgedMs);
+    const quick = buildPlan(parseCli(['--quick', '--scenario', 'soak']));
+    expect(quick.soak.phases[0].durationMs).toBeLessThanOrEqual(10000);
+    expect(
+      buildPlan(parseCli(['--scenario', 'soak', '--duration', '600', '--rate', '20'])).soak.phases,
+    ).toEqual([{ durationMs: 600000, rate: 20 }]);
   });
 });
 
@@ -79,11 +114,20 @@ describe('overheadRates', () => {
 describe('variantPlans', () => {
   const plan = (argv: string[]) => buildPlan(parseCli(argv)).variants;
 
-  it('runs http and rmq in every scenario and http+defences in steady and outage by default', () => {
+  it('runs http and rmq in every scenario and http+defences in steady, outage and faults by default', () => {
+    const all = ['steady', 'outage', 'scale', 'burst', 'overhead', 'faults'];
     expect(plan([])).toEqual([
-      { variant: 'http', scenarios: ['steady', 'outage', 'scale', 'burst', 'overhead'] },
-      { variant: 'http+defences', scenarios: ['steady', 'outage'] },
-      { variant: 'rmq', scenarios: ['steady', 'outage', 'scale', 'burst', 'overhead'] },
+      { variant: 'http', scenarios: all },
+      { variant: 'http+defences', scenarios: ['steady', 'outage', 'faults'] },
+      { variant: 'rmq', scenarios: all },
+    ]);
+  });
+
+  it('soaks every variant when the soak is asked for', () => {
+    expect(plan(['--scenario', 'soak'])).toEqual([
+      { variant: 'http', scenarios: ['soak'] },
+      { variant: 'http+defences', scenarios: ['soak'] },
+      { variant: 'rmq', scenarios: ['soak'] },
     ]);
   });
 

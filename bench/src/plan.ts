@@ -1,5 +1,12 @@
 import type { BenchOptions } from './cli';
-import { VARIANTS, type RatePhase, type ScenarioName, type Variant } from './model';
+import {
+  VARIANTS,
+  type FaultKind,
+  type RatePhase,
+  type ScenarioName,
+  type SoakCriteria,
+  type Variant,
+} from './model';
 
 /** How long to wait for the last answers and buzzes once the load has stopped. */
 export interface DrainPlan {
@@ -24,6 +31,28 @@ export interface OutagePlan extends SteadyPlan {
   readonly stopAtMs: number;
   /** How long it stays down before it is started again. */
   readonly downMs: number;
+}
+
+export interface FaultsPlan extends SteadyPlan {
+  /** Injected one per measured run, in this order. */
+  readonly kinds: FaultKind[];
+  /** When the fault is injected, from load start. */
+  readonly faultAtMs: number;
+  /** How long after the fault the killed barista or the stopped broker is started again. */
+  readonly downMs: number;
+  /** Longest wait for RabbitMQ to accept connections again after `start_app`. */
+  readonly brokerUpTimeoutMs: number;
+  /** Recovery: the share of each second's orders that must complete normally ... */
+  readonly recoveryShare: number;
+  /** ... within max(normalBuzzFloorMs, normalBuzzFactor × the buzz p99 before the fault). */
+  readonly normalBuzzFactor: number;
+  readonly normalBuzzFloorMs: number;
+}
+
+export interface SoakPlan extends SteadyPlan {
+  readonly criteria: SoakCriteria;
+  /** How often each process's memory is sampled. */
+  readonly sampleMs: number;
 }
 
 export interface ScalePlan {
@@ -73,6 +102,8 @@ export interface BenchPlan {
   readonly scale: ScalePlan;
   readonly burst: SteadyPlan & { readonly spikeFactor: number };
   readonly overhead: OverheadPlan;
+  readonly faults: FaultsPlan;
+  readonly soak: SoakPlan;
   readonly drain: DrainPlan;
   readonly timeouts: {
     readonly baristaMs: number;
@@ -97,6 +128,29 @@ const SCALE_MACHINES = 2;
 const OVERHEAD_MACHINES = 100;
 const FULL_OVERHEAD_RATES = [250, 500, 1000, 2000, 3000, 4000, 6000, 8000, 12000, 16000];
 const QUICK_OVERHEAD_RATES = [250, 1000];
+/** When a fault's recovery counts as done (see recoveryOf in scenarios/faults.ts). */
+export const RECOVERY_CRITERIA = {
+  recoveryShare: 0.9,
+  normalBuzzFactor: 3,
+  normalBuzzFloorMs: 250,
+} as const;
+/** When a soak's memory counts as growing (see judgeSoak in scenarios/soak.ts). */
+export const SOAK_CRITERIA: SoakCriteria = {
+  warmupShare: 0.25,
+  windowShare: 0.1,
+  growthMb: 8,
+  growthShare: 0.1,
+  minJudgedMs: 30000,
+};
+/** The soak's growth threshold as the reports state it. */
+export function soakThresholdText(criteria: SoakCriteria): string {
+  return `max(${criteria.growthMb} MB, ${Math.round(criteria.growthShare * 100)} %)`;
+}
+/** A moderate rate for minutes on end: half of steady's. */
+const SOAK_RATE = 50;
+/** The broker restart takes seconds and disconnects every client of the local RabbitMQ. */
+const QUICK_FAULTS: FaultKind[] = ['barista'];
+const FULL_FAULTS: FaultKind[] = ['barista', 'broker'];
 
 const seconds = (s: number) => Math.round(s * 1000);
 
@@ -120,10 +174,11 @@ export function overheadRates(base: number[], maxRate: number | undefined): numb
 
 /**
  * Where `http+defences` runs unless --transport names it: where order's defences make a
- * difference to see (the outage) and where they should cost nothing (steady). Elsewhere nothing
- * fails, and the quick run stays short.
+ * difference to see (the outage, a killed barista), where they should cost nothing (steady), and
+ * the soak (when asked for), since they wrap every call and a leak in them would show there.
+ * Elsewhere nothing fails, and the quick run stays short.
  */
-export const DEFENDED_SCENARIOS: readonly ScenarioName[] = ['steady', 'outage'];
+export const DEFENDED_SCENARIOS: readonly ScenarioName[] = ['steady', 'outage', 'faults', 'soak'];
 
 /** Which scenarios each variant runs: those asked for, and http+defences as above by default. */
 export function variantPlans(options: Pick<BenchOptions, 'scenarios' | 'variants' | 'system'>) {
@@ -152,6 +207,8 @@ export function buildPlan(options: BenchOptions): BenchPlan {
   const steadyMs = duration(20, 2);
   const outageMs = duration(20, 4);
   const burstMs = duration(12, 2);
+  const faultsMs = duration(20, 6);
+  const soakMs = duration(180, 8);
   const baristaMs = 10000;
   const pagerMs = 2000;
   return {
@@ -193,6 +250,25 @@ export function buildPlan(options: BenchOptions): BenchPlan {
       drain: quick ? { idleMs: 1000, maxMs: 3000 } : { idleMs: 3000, maxMs: 10000 },
       buzzP99Ms: quick ? 500 : 250,
       sendLagP99Ms: 50,
+    },
+    faults: {
+      phases: [{ durationMs: faultsMs, rate }],
+      brewMs,
+      machines,
+      baristas: 1,
+      kinds: options.faults ?? (quick ? QUICK_FAULTS : FULL_FAULTS),
+      faultAtMs: Math.round(faultsMs * 0.25),
+      downMs: Math.round(faultsMs * (quick ? 0.15 : 0.1)),
+      brokerUpTimeoutMs: 60000,
+      ...RECOVERY_CRITERIA,
+    },
+    soak: {
+      phases: [{ durationMs: soakMs, rate: options.rate ?? (quick ? QUICK_RATE : SOAK_RATE) }],
+      brewMs,
+      machines,
+      baristas: 1,
+      sampleMs: quick ? 250 : 1000,
+      criteria: SOAK_CRITERIA,
     },
     drain: quick ? { idleMs: 2000, maxMs: 15000 } : { idleMs: 5000, maxMs: 60000 },
     timeouts: { baristaMs, pagerMs, clientMs: baristaMs + pagerMs + 3000, startupMs: 30000 },

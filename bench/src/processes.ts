@@ -203,6 +203,11 @@ export class AppProcess {
     this.signal('SIGKILL');
   }
 
+  /** How the process ended (`signal SIGKILL`, `code 0`), or undefined while it runs. */
+  get exitDescription(): string | undefined {
+    return this.exit ? describeExit(this.exit) : undefined;
+  }
+
   tail(lines: number): string {
     try {
       const text = readFileSync(this.options.logFile, 'utf8');
@@ -235,6 +240,15 @@ interface Tracked {
   baseCtime: number | undefined;
   lastCtime: number;
   peakRss: number;
+  /** Every RSS sample (bytes) with its time (performance.now()). */
+  readonly rss: { at: number; bytes: number }[];
+}
+
+/** One app's resident memory over a window: every sample, all its incarnations in time order. */
+export interface MemorySeries {
+  readonly role: string;
+  readonly instance: number;
+  readonly points: { readonly at: number; readonly bytes: number }[];
 }
 
 /**
@@ -257,6 +271,7 @@ export class ResourceSampler {
       baseCtime: this.windowStart === undefined ? undefined : 0,
       lastCtime: 0,
       peakRss: 0,
+      rss: [],
     });
   }
 
@@ -281,6 +296,7 @@ export class ResourceSampler {
         .map(async (entry) => {
           try {
             const stat = await pidusage(entry.app.pid);
+            entry.rss.push({ at: performance.now(), bytes: stat.memory });
             entry.lastCtime = Math.max(entry.lastCtime, stat.ctime);
             entry.peakRss = Math.max(entry.peakRss, stat.memory, peakRssFromProc(entry.app.pid));
           } catch {
@@ -297,6 +313,22 @@ export class ResourceSampler {
     this.wake.abort();
     await this.timer;
     pidusage.clear();
+  }
+
+  /** The RSS samples of each role and instance (restarted processes joined), in time order. */
+  memory(): MemorySeries[] {
+    const groups = new Map<string, MemorySeries>();
+    for (const entry of this.tracked) {
+      const { role, instance } = entry.app.options;
+      const key = `${role}#${instance}`;
+      const group = groups.get(key) ?? { role, instance, points: [] };
+      group.points.push(...entry.rss);
+      groups.set(key, group);
+    }
+    return [...groups.values()].map((group) => ({
+      ...group,
+      points: [...group.points].sort((a, b) => a.at - b.at),
+    }));
   }
 
   usage(): ProcessUsage[] {

@@ -201,4 +201,20 @@ describe('OrderBook timeline and windows', () => {
     expect(b.window(100, 500)).toEqual({ sent: 4, accepted: 2, failed: 2, completed: 1, lost: 1 });
     expect(b.completedBetween(0, 100)).toBe(1);
   });
+
+  it('lists each order’s due time and first buzz from an origin, and knows its order ids', () => {
+    const b = new OrderBook('run', 0);
+    for (let seq = 0; seq < 3; seq += 1) b.register(seq, 1000 + seq * 100, 1000 + seq * 100);
+    b.accept(0, 1010, 'a');
+    b.fail(1, 1110, { reason: '5xx' });
+    b.accept(2, 1210, 'c');
+    b.buzz({ correlationId: 'run-0' }, 1060);
+    b.buzz({ correlationId: 'run-0' }, 1900);
+    expect(b.outcomes(1000)).toEqual([
+      { dueMs: 0, accepted: true, buzzedMs: 60 },
+      { dueMs: 100, accepted: false, buzzedMs: null },
+      { dueMs: 200, accepted: true, buzzedMs: null },
+    ]);
+    expect([b.knowsOrder('a'), b.knowsOrder('c'), b.knowsOrder('zz')]).toEqual([true, true, false]);
+  });
 });

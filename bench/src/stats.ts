@@ -333,6 +333,23 @@ export class OrderBook {
     return count;
   }
 
+  /** Whether an order id (from an answer or a buzz) belongs to this run. */
+  knowsOrder(orderId: string): boolean {
+    return this.byOrderId.has(orderId);
+  }
+
+  /** Every order's due time and first buzz relative to `origin` (ms), for the faults' recovery. */
+  outcomes(origin: number): OrderOutcome[] {
+    return this.orders.map((record) => ({
+      dueMs: record.scheduledAt - origin,
+      accepted: record.outcome === 'accepted',
+      buzzedMs:
+        record.outcome === 'accepted' && record.firstBuzzAt !== undefined
+          ? record.firstBuzzAt - origin
+          : null,
+    }));
+  }
+
   /** Orders due in [from, to) (absolute times) and what became of them: for outage windows. */
   window(from: number, to: number): WindowCounts {
     const result = { sent: 0, accepted: 0, failed: 0, completed: 0, lost: 0 };
@@ -349,6 +366,14 @@ export class OrderBook {
     }
     return result;
   }
+}
+
+/** What became of one order, in ms from load start. */
+export interface OrderOutcome {
+  readonly dueMs: number;
+  readonly accepted: boolean;
+  /** When its first buzz arrived; null if it was not accepted or never buzzed. */
+  readonly buzzedMs: number | null;
 }
 
 export interface QueueSample {

@@ -242,6 +242,19 @@ export class ShopSystem {
     await app?.stop();
   }
 
+  /**
+   * SIGKILL to one barista (1-based), as `kill -9` would: no shutdown hook runs, nothing in flight
+   * is finished or acknowledged. Resolves once it has exited, with how it ended.
+   */
+  async killBarista(instance: number): Promise<string | undefined> {
+    const app = this.baristas[instance - 1];
+    this.baristas[instance - 1] = undefined;
+    if (!app) return undefined;
+    app.killNow();
+    await app.exited;
+    return app.exitDescription;
+  }
+
   /** Starts a barista again on the same port and id, and waits until it is healthy. */
   async startBarista(instance: number): Promise<void> {
     const app = this.spawn('barista', instance);

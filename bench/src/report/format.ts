@@ -4,8 +4,9 @@ import type {
   RunResult,
   ScenarioName,
   ScenarioResult,
+  WindowCounts,
 } from '../model';
-import { SCENARIOS, VARIANTS } from '../model';
+import { FAULT_KINDS, SCENARIOS, VARIANTS } from '../model';
 
 export interface Column {
   readonly title: string;
@@ -59,12 +60,19 @@ export function columnsOf(results: ScenarioResult[], scenario: ScenarioName): Co
           columns.push({ title, run: chosen.run, result });
         }
       }
-    } else if (result.runs.length > 1) {
+    } else if (scenario === 'faults' || result.runs.length > 1) {
       for (const run of result.runs)
         columns.push({ title: `${result.variant} ${run.label}`, run, result });
     } else if (result.runs[0]) {
       columns.push({ title: result.variant, run: result.runs[0], result });
     }
+  }
+  if (scenario === 'faults') {
+    // Side by side per fault: every variant under the barista kill, then the broker restart.
+    const rank = (c: Column) =>
+      FAULT_KINDS.findIndex((kind) => c.run.fault?.kind === kind) * VARIANTS.length +
+      VARIANTS.indexOf(c.result.variant);
+    columns.sort((a, b) => rank(a) - rank(b));
   }
   return columns;
 }
@@ -130,6 +138,17 @@ export const ROWS: Row[] = [
   { label: 'load generator CPU s', value: (c) => c.run.benchCpuSeconds.toFixed(1) },
 ];
 
+/** accepted / failed / lost of the orders due in one window of a run (outage, fault). */
+function windowRow(label: string, pick: (run: RunResult) => WindowCounts | undefined): Row {
+  return {
+    label,
+    value: (c) => {
+      const w = pick(c.run);
+      return w ? [w.accepted, w.failed, w.lost].map(int).join(' / ') : '-';
+    },
+  };
+}
+
 export const OUTAGE_ROWS: Row[] = [
   {
     label: 'barista down (s)',
@@ -146,24 +165,100 @@ export const OUTAGE_ROWS: Row[] = [
     label: 'due while down',
     value: (c) => (c.run.outage ? int(c.run.outage.duringOutage.sent) : '-'),
   },
+  windowRow('while down: accepted/failed/lost', (run) => run.outage?.duringOutage),
+  windowRow('once back: accepted/failed/lost', (run) => run.outage?.afterOutage),
+];
+
+const seconds = (ms: number | null) => (ms === null ? '-' : (ms / 1000).toFixed(1));
+
+export const FAULT_ROWS: Row[] = [
   {
-    label: 'while down: accepted/failed/lost',
+    label: 'fault → healthy again (s)',
     value: (c) => {
-      const w = c.run.outage?.duringOutage;
-      return w ? [w.accepted, w.failed, w.lost].map(int).join(' / ') : '-';
+      const f = c.run.fault;
+      if (!f) return '-';
+      return `${seconds(f.injectedAtMs)} → ${f.healthyAtMs === null ? 'never' : seconds(f.healthyAtMs)}`;
     },
   },
   {
-    label: 'once back: accepted/failed/lost',
+    label: 'due during fault',
+    value: (c) => (c.run.fault ? int(c.run.fault.duringFault.sent) : '-'),
+  },
+  windowRow('during fault: accepted/failed/lost', (run) => run.fault?.duringFault),
+  windowRow('once back: accepted/failed/lost', (run) => run.fault?.afterFault),
+  {
+    label: 'failed by hop',
     value: (c) => {
-      const w = c.run.outage?.afterOutage;
-      return w ? [w.accepted, w.failed, w.lost].map(int).join(' / ') : '-';
+      const hops = Object.entries(c.run.counts.failedByHop).filter(([, n]) => n > 0);
+      return hops.length === 0 ? '0' : hops.map(([hop, n]) => `${hop} ${int(n)}`).join(', ');
+    },
+  },
+  {
+    label: 'brewed twice (extra brews)',
+    value: (c) => {
+      const f = c.run.fault;
+      if (!f || f.brewedTwice === null) return 'n/a';
+      return `${int(f.brewedTwice)} (${int(f.extraBrews ?? 0)})`;
+    },
+  },
+  {
+    label: 'time to recover (s)',
+    value: (c) => {
+      const f = c.run.fault;
+      if (!f) return '-';
+      const r = f.recovery.recoverSeconds;
+      return r === null ? `not within ${f.recovery.normalShareBySecond.length} s` : int(r);
+    },
+  },
+  {
+    label: 'backlog drained after (s)',
+    value: (c) => {
+      const d = c.run.fault?.recovery.backlogDrainedSeconds;
+      return d === null || d === undefined ? '-' : d.toFixed(1);
+    },
+  },
+  {
+    label: 'normal = buzzed within (ms)',
+    value: (c) => (c.run.fault ? int(c.run.fault.recovery.normalBuzzMs) : '-'),
+  },
+];
+
+function serviceMemory(c: Column, role: string): string {
+  const service = c.run.soak?.services.find((s) => s.service.split('#')[0] === role);
+  if (!service) return '-';
+  return [service.startMb, service.endMb, service.peakMb].map((v) => Math.round(v)).join(' / ');
+}
+
+export const SOAK_ROWS: Row[] = [
+  ...(['order', 'barista', 'pager'] as const).map((role) => ({
+    label: `RSS MB ${role} start/end/peak`,
+    value: (c: Column) => serviceMemory(c, role),
+  })),
+  {
+    label: 'RSS growth after warm-up MB ord/bar/pag',
+    value: (c) => {
+      const services = c.run.soak?.services ?? [];
+      if (services.length === 0) return '-';
+      return (['order', 'barista', 'pager'] as const)
+        .flatMap((role) => services.filter((s) => s.service.split('#')[0] === role))
+        .map((s) => (s.growthMb === null ? '-' : `${s.growthMb >= 0 ? '+' : ''}${s.growthMb}`))
+        .join(' / ');
+    },
+  },
+  {
+    label: 'memory verdict',
+    value: (c) => {
+      const flagged = c.run.soak?.flagged;
+      return flagged === undefined || flagged === null ? 'not judged' : flagged ? 'GROWS' : 'flat';
     },
   },
 ];
 
 export function rowsFor(scenario: ScenarioName): Row[] {
-  return scenario === 'outage' ? [...ROWS.slice(0, 8), ...OUTAGE_ROWS, ...ROWS.slice(8)] : ROWS;
+  if (scenario === 'outage') return [...ROWS.slice(0, 8), ...OUTAGE_ROWS, ...ROWS.slice(8)];
+  if (scenario === 'faults') return [...ROWS.slice(0, 8), ...FAULT_ROWS, ...ROWS.slice(8)];
+  if (scenario === 'soak') return [...ROWS, ...SOAK_ROWS];
+  return ROWS;
 }
 
 export const SCENARIO_TITLES: Record<ScenarioName, string> = {
@@ -172,6 +267,8 @@ export const SCENARIO_TITLES: Record<ScenarioName, string> = {
   scale: 'scale: one barista vs three',
   burst: 'burst: a short spike at several times the rate',
   overhead: 'overhead: brew 0, highest sustainable rate, NestJS vs bare baseline',
+  faults: 'faults: barista killed (kill -9) and RabbitMQ restarted under load',
+  soak: 'soak: minutes at a steady rate, memory of each service',
 };
 
 /** Scenarios present in the results, in canonical order. */

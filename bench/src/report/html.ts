@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { BenchResults, ScenarioResult } from '../model';
+import { orderTimelineSeries } from './charts';
 import { columnsOf, rowsFor, SCENARIO_TITLES, scenariosIn } from './format';
+import { resilienceCharts, scenarioDefinitions, scenarioRemarks } from './resilience';
 
 /** Chart.js's UMD build, read from node_modules so that the page needs no network. */
 export function loadChartJs(): string {
@@ -25,7 +27,7 @@ export function inlineScript(source: string): string {
   return source.replace(/<\/script/gi, '<\\/script').replace(/<!--/g, '<\\!--');
 }
 
-interface Series {
+export interface Series {
   readonly label: string;
   readonly points: { x: number; y: number }[];
   readonly dashed?: boolean;
@@ -33,7 +35,7 @@ interface Series {
   readonly kind?: 'line' | 'bar';
 }
 
-interface ChartSpec {
+export interface ChartSpec {
   readonly id: string;
   readonly scenario: string;
   readonly title: string;
@@ -46,6 +48,8 @@ interface ChartSpec {
   readonly series?: Series[];
   readonly window?: { from: number; to: number; label: string };
   readonly logarithmic?: boolean;
+  /** false: the y axis fits the data instead of starting at 0 (memory levels). */
+  readonly fromZero?: boolean;
 }
 
 /** Everything the page draws, computed here so the page's own script stays small. */
@@ -60,7 +64,7 @@ export function chartSpecs(results: BenchResults): ChartSpec[] {
     specs.push({
       id: id(),
       scenario,
-      title: `${scenario}: latency percentiles per transport (ms, from the scheduled send)`,
+      title: `${scenario}: latency percentiles per variant (ms, from the scheduled send)`,
       kind: 'percentiles',
       yTitle: 'ms (log scale)',
       logarithmic: true,
@@ -108,22 +112,7 @@ export function chartSpecs(results: BenchResults): ChartSpec[] {
     const outage = run.outage;
     if (!outage) continue;
     const back = outage.healthyAtMs ?? outage.restartedAtMs ?? outage.stoppedAtMs;
-    const series: Series[] = [
-      { label: 'accepted', points: run.timeline.map((p) => ({ x: p.second, y: p.accepted })) },
-      { label: 'failed', points: run.timeline.map((p) => ({ x: p.second, y: p.failed })) },
-      {
-        label: 'completed (buzzed)',
-        points: run.timeline.map((p) => ({ x: p.second, y: p.completed })),
-      },
-    ];
-    if (run.timeline.some((p) => p.queueDepth !== undefined)) {
-      series.push({
-        label: 'barista queue depth',
-        points: run.timeline.map((p) => ({ x: p.second, y: p.queueDepth ?? 0 })),
-        dashed: true,
-        axis: 'y2',
-      });
-    }
+    const series = orderTimelineSeries(run);
     specs.push({
       id: id(),
       scenario: 'outage',
@@ -136,6 +125,7 @@ export function chartSpecs(results: BenchResults): ChartSpec[] {
       window: { from: outage.stoppedAtMs / 1000, to: back / 1000, label: 'barista down' },
     });
   }
+  specs.push(...resilienceCharts(results, id));
   for (const result of results.scenarios.filter(
     (r) => r.scenario === 'overhead' && r.steps?.length,
   )) {
@@ -238,7 +228,7 @@ const PAGE_SCRIPT = `
     } else {
       var scales = {
         x: { type: 'linear', title: { display: true, text: spec.xTitle } },
-        y: { beginAtZero: true, title: { display: true, text: spec.yTitle } }
+        y: { beginAtZero: spec.fromZero !== false, title: { display: true, text: spec.yTitle } }
       };
       if (spec.y2Title) scales.y2 = { position: 'right', beginAtZero: true, grid: { drawOnChartArea: false }, title: { display: true, text: spec.y2Title } };
       config = {
@@ -289,7 +279,12 @@ export function htmlReport(results: BenchResults, chartJs: string): string {
               .map(stepsHtml)
               .join('\n')
           : '';
-      return `<section id="${scenario}"><h2>${html(SCENARIO_TITLES[scenario])}</h2>${errors}${tableHtml(results, scenario)}${steps}\n${charts}</section>`;
+      const remarks = scenarioRemarks(results, scenario)
+        .map((line) => `<p class="remark">${html(line)}</p>`)
+        .join('\n');
+      const definitions = scenarioDefinitions(scenario);
+      const explained = definitions ? `<p class="definition">${html(definitions)}</p>` : '';
+      return `<section id="${scenario}"><h2>${html(SCENARIO_TITLES[scenario])}</h2>${errors}${tableHtml(results, scenario)}${remarks}${explained}${steps}\n${charts}</section>`;
     })
     .join('\n');
   return `<!doctype html>
@@ -304,6 +299,8 @@ th, td { border: 1px solid #ccc; padding: 0.25rem 0.5rem; text-align: right; whi
 td:first-child, th:first-child { text-align: left; }
 .chart { position: relative; height: 340px; margin: 1rem 0 2rem; }
 .error { color: #b00; }
+.remark { font-weight: 600; }
+.definition { font-size: 0.9rem; color: #444; max-width: 60rem; }
 code { font-size: 0.8rem; color: #555; }
 li { margin-bottom: 0.8rem; }
 </style>

@@ -9,6 +9,7 @@ import {
   SCENARIO_TITLES,
   scenariosIn,
 } from './format';
+import { scenarioDefinitions, scenarioRemarks } from './resilience';
 
 const escape = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
@@ -111,6 +112,11 @@ export function markdownReport(results: BenchResults): string {
         ),
       );
     }
+    const remarks = scenarioRemarks(results, scenario);
+    if (remarks.length > 0)
+      out.push(`\n${remarks.map((line) => `**${escape(line)}**`).join('  \n')}`);
+    const definitions = scenarioDefinitions(scenario);
+    if (definitions) out.push(`\n${definitions}`);
     if (scenario === 'overhead') {
       for (const result of results.scenarios.filter((r) => r.scenario === 'overhead'))
         out.push(overheadSteps(result));

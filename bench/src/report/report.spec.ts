@@ -19,6 +19,10 @@ describe('reports', () => {
         ).toBe(true);
       }
     }
+    // http+defences, with its own variant, in the scenarios it runs by default.
+    expect(
+      parsed.scenarios.filter((r) => r.variant === 'http+defences').map((r) => r.scenario),
+    ).toEqual(['steady', 'outage', 'faults', 'soak']);
     expect(parsed.findings.length).toBeGreaterThanOrEqual(3);
     expect(parsed.machine.cpus).toBe(2);
   });
@@ -48,7 +52,7 @@ describe('reports', () => {
     expect(page).not.toMatch(/<link[^>]*href=["']https?:/i);
     for (const scenario of SCENARIOS) expect(page).toContain(`<section id="${scenario}">`);
     // Charts: latency percentiles, throughput over time, the outage timeline with its window.
-    expect(page).toMatch(/latency percentiles per transport/);
+    expect(page).toMatch(/latency percentiles per variant/);
     expect(page).toMatch(/throughput over time/);
     expect(page).toMatch(/outage timeline, http/);
     expect(page).toMatch(/outage timeline, rmq/);
@@ -58,6 +62,43 @@ describe('reports', () => {
     const specs = /var SPECS = (\[.*?\]);\n/s.exec(page);
     expect(specs).not.toBeNull();
     expect(canvases.length).toBe((JSON.parse(specs?.[1] ?? '[]') as unknown[]).length);
+  });
+
+  it('shows each fault side by side per variant, with recovery, and what was not applicable', () => {
+    const text = terminalReport(results);
+    const header = text.split('\n').find((line) => line.includes('http barista-kill'));
+    expect(header).toMatch(
+      /http barista-kill\s+http\+defences barista-kill\s+rmq barista-kill\s+rmq broker-restart/,
+    );
+    expect(text).toMatch(/time to recover \(s\)\s+2\s+2\s+2\s+2/);
+    expect(text).toMatch(/once back: accepted\/failed\/lost(\s+55 \/ 0 \/ 0){4}/);
+    expect(text).toMatch(/brewed twice \(extra brews\)\s+n\/a\s+n\/a\s+0 \(0\)/);
+    expect(text).toContain('http broker-restart: not applicable');
+    expect(text).toContain('http+defences broker-restart: not applicable');
+    for (const variant of ['http', 'http+defences', 'rmq'])
+      expect(text).toContain(`${variant} memory: flat after warm-up: order +1.0 MB`);
+    const md = markdownReport(results);
+    expect(md).toContain(
+      '|  | http barista-kill | http+defences barista-kill | rmq barista-kill | rmq broker-restart |',
+    );
+    expect(md).toMatch(/\| +\| http \| http\+defences \| rmq \|\n[^\n]*\n\| offered orders\/s/);
+    expect(md).toContain('Time to recover: an order completes normally');
+    expect(md).toMatch(/RSS MB order start\/end\/peak \| 70 \/ 81 \/ 81/);
+    expect(md).toContain('a service grows when the end level exceeds');
+  });
+
+  it('report.html charts each fault’s timeline with the fault shaded and the memory of the soak', () => {
+    const page = htmlReport(results, chartJs);
+    expect(page).toMatch(/faults timeline, http barista-kill/);
+    expect(page).toMatch(/faults timeline, http\+defences barista-kill/);
+    expect(page).toMatch(
+      /faults timeline, rmq broker-restart: orders per second \(shaded: broker down → up\)/,
+    );
+    expect(page).toContain('"label":"recovered (+2 s)"');
+    expect(page).toMatch(/soak memory, rmq: RSS of each service/);
+    expect(page).toMatch(/soak memory, http\+defences: RSS of each service/);
+    expect(page).toContain('"window":{"from":0,"to":45,"label":"warm-up"}');
+    expect(page).toContain('http broker-restart: not applicable');
   });
 
   it('cannot be broken out of by data that looks like markup', () => {

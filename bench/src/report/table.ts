@@ -1,5 +1,6 @@
 import type { BenchResults } from '../model';
 import { columnsOf, rowsFor, SCENARIO_TITLES, scenariosIn } from './format';
+import { scenarioRemarks } from './resilience';
 
 /** Pads cells into aligned columns; the first column left-aligned, the others right-aligned. */
 export function renderTable(header: string[], rows: string[][]): string {
@@ -24,9 +25,11 @@ export function terminalReport(results: BenchResults): string {
       parts.push(`   ${failed.variant}: FAILED: ${failed.error?.split('\n')[0]}`);
     }
     const columns = columnsOf(results.scenarios, scenario);
-    if (columns.length === 0) continue;
-    const rows = rowsFor(scenario).map((row) => [row.label, ...columns.map((c) => row.value(c))]);
-    parts.push(renderTable(['', ...columns.map((c) => c.title)], rows));
+    if (columns.length > 0) {
+      const rows = rowsFor(scenario).map((row) => [row.label, ...columns.map((c) => row.value(c))]);
+      parts.push(renderTable(['', ...columns.map((c) => c.title)], rows));
+    }
+    for (const line of scenarioRemarks(results, scenario)) parts.push(`   ${line}`);
   }
   parts.push('\n== findings');
   for (const finding of results.findings) {

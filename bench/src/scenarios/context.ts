@@ -1,3 +1,4 @@
+import type { BrokerControl } from '../broker-control';
 import type { BenchPlan } from '../plan';
 import type { Progress } from '../progress';
 
@@ -18,4 +19,6 @@ export interface RunContext {
   readonly namespaces: Set<string>;
   /** Set when the user interrupted the run: scenarios stop as soon as they can. */
   readonly abort: AbortSignal;
+  /** Stops and starts the broker for the faults scenario (default: the local rabbitmqctl). */
+  readonly brokerControl?: BrokerControl;
 }

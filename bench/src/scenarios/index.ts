@@ -1,10 +1,12 @@
 import type { ScenarioName, ScenarioResult, Transport } from '../model';
 import { runBurst } from './burst';
 import type { RunContext } from './context';
+import { runFaults } from './faults';
 import type { Shop } from './measure';
 import { runOutage } from './outage';
 import { runOverhead } from './overhead';
 import { runScale } from './scale';
+import { runSoak } from './soak';
 import { runSteady } from './steady';
 
 export type { RunContext } from './context';
@@ -12,9 +14,18 @@ export { Shop } from './measure';
 
 /**
  * The order scenarios run in on one shop: those sharing barista settings first, then scale, and
- * overhead last, since an overloaded step may leave work behind.
+ * overhead last, since an overloaded step may leave work behind. Faults comes last of those that
+ * share settings: after a broker restart it stops the shop, and the next scenario starts afresh.
  */
-export const EXECUTION_ORDER: ScenarioName[] = ['steady', 'burst', 'outage', 'scale', 'overhead'];
+export const EXECUTION_ORDER: ScenarioName[] = [
+  'steady',
+  'burst',
+  'outage',
+  'soak',
+  'faults',
+  'scale',
+  'overhead',
+];
 
 export const SCENARIO_RUNNERS: Record<
   ScenarioName,
@@ -25,4 +36,6 @@ export const SCENARIO_RUNNERS: Record<
   scale: runScale,
   burst: runBurst,
   overhead: runOverhead,
+  faults: runFaults,
+  soak: runSoak,
 };

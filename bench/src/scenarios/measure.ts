@@ -15,7 +15,7 @@ import {
   type Variant,
 } from '../model';
 import type { DrainPlan } from '../plan';
-import { ResourceSampler, type AppEntries } from '../processes';
+import { ResourceSampler, type AppEntries, type MemorySeries } from '../processes';
 import { checkCounts, OrderBook } from '../stats';
 import { sameSettings, ShopSystem, type BaristaSettings } from '../system';
 import type { RunContext } from './context';
@@ -167,13 +167,19 @@ export interface LoadRunOptions {
   readonly drain: DrainPlan;
   /** Runs alongside the load (outage: stop and restart barista); times are absolute. */
   readonly during?: (startAt: number, mark: (what: string) => number) => Promise<void>;
+  /** How often CPU and memory are sampled (default 500 ms). */
+  readonly sampleMs?: number;
 }
 
 export interface LoadRun {
   readonly run: RunResult;
   readonly book: OrderBook;
   readonly startAt: number;
+  /** When the load ended (absolute), before the drain. */
+  readonly loadEnd: number;
   readonly events: TimedEvent[];
+  /** Each app's RSS samples over load and drain (absolute times). */
+  readonly memory: MemorySeries[];
 }
 
 const fmt = (n: number) => n.toLocaleString('en-US');
@@ -202,7 +208,7 @@ export async function measureLoad(
     transport === 'rmq'
       ? await QueueMonitor.open(ctx.amqpUrl, system.options.namespace)
       : undefined;
-  const sampler = new ResourceSampler();
+  const sampler = new ResourceSampler(options.sampleMs);
   for (const app of system.live) sampler.track(app);
   const events: TimedEvent[] = [];
   const notes: string[] = [];
@@ -344,7 +350,7 @@ export async function measureLoad(
     downstreamCalls: callsBetween(callsBefore, callsAfter),
     notes,
   };
-  return { run, book, startAt, events };
+  return { run, book, startAt, loadEnd, events, memory: sampler.memory() };
 }
 
 export function round(value: number, digits = 2): number {

@@ -1,15 +1,19 @@
 import type {
   BenchResults,
   Counts,
+  FaultKind,
   LatencySummary,
   OutageFigures,
   RunResult,
   ScenarioResult,
-  Transport,
+  Variant,
   WindowCounts,
 } from '../model';
+import { httpDefencesOf, transportOf } from '../model';
+import { BROKER_NOT_APPLICABLE } from '../scenarios/faults';
 import { summarizeOverhead } from '../scenarios/overhead';
-import { buildPlan } from '../plan';
+import { judgeSoak } from '../scenarios/soak';
+import { buildPlan, SOAK_CRITERIA } from '../plan';
 import { computeFindings } from '../findings';
 
 export function latencyOf(p50: number, p99 = p50 * 2): LatencySummary {
@@ -37,13 +41,15 @@ export function countsOf(partial: Partial<Counts> = {}): Counts {
   };
 }
 
-export function runOf(transport: Transport, overrides: Partial<RunResult> = {}): RunResult {
+/** A plain run under `variant` (http+defences: transport http, HTTP_DEFENCES=on). */
+export function runOf(variant: Variant, overrides: Partial<RunResult> = {}): RunResult {
+  const transport = transportOf(variant);
   return {
     label: 'steady',
     system: 'nest',
     params: {
       transport,
-      httpDefences: transport === 'http' ? 'off' : null,
+      httpDefences: httpDefencesOf(variant),
       phases: [{ durationMs: 1000, rate: 100 }],
       brewMs: 50,
       machines: 8,
@@ -113,7 +119,7 @@ export function outageOf(
   };
 }
 
-/** A complete, plausible result set: every scenario under both transports. */
+/** A complete, plausible result set: every scenario under http and rmq, http+defences where it runs by default. */
 export function sampleScenarios(): ScenarioResult[] {
   const plan = buildPlan({
     quick: true,
@@ -200,23 +206,98 @@ export function sampleScenarios(): ScenarioResult[] {
       overhead: summarizeOverhead(steps, plan.overhead),
       wallSeconds: 10,
     });
+    results.push(...resilienceScenarios(transport));
   }
   results.push(...defendedScenarios());
   return results;
 }
 
-/** http+defences in steady and outage: fewer orders failed, each failed fast. */
+/** A fault run: barista or broker down from 1 s to 3 s of the load. */
+export function faultRunOf(
+  variant: Variant,
+  kind: FaultKind,
+  overrides: {
+    counts?: Partial<Counts>;
+    brewedTwice?: number | null;
+    recoverSeconds?: number | null;
+  } = {},
+): RunResult {
+  const sync = transportOf(variant) === 'http';
+  const counts = countsOf(overrides.counts ?? (sync ? { sent: 100, failed: 20 } : { sent: 100 }));
+  const brewedTwice =
+    overrides.brewedTwice === undefined ? (sync ? null : 0) : overrides.brewedTwice;
+  return runOf(variant, {
+    label: kind === 'barista' ? 'barista-kill' : 'broker-restart',
+    counts,
+    fault: {
+      kind,
+      action: kind === 'barista' ? 'kill -9 barista#1' : 'rabbitmqctl stop_app / start_app',
+      injectedAtMs: 1000,
+      downAtMs: 1010,
+      restartedAtMs: 2500,
+      healthyAtMs: 3000,
+      ...(kind === 'barista' ? { exit: 'signal SIGKILL' } : {}),
+      beforeFault: { sent: 25, accepted: 25, failed: 0, completed: 25, lost: 0 },
+      duringFault: sync
+        ? { sent: 20, accepted: 0, failed: 20, completed: 0, lost: 0 }
+        : { sent: 20, accepted: 20, failed: 0, completed: 20, lost: 0 },
+      afterFault: { sent: 55, accepted: 55, failed: 0, completed: 55, lost: 0 },
+      recovery: {
+        normalBuzzMs: 250,
+        normalBuzzBasis: '250 ms floor',
+        share: 0.9,
+        recoverSeconds: overrides.recoverSeconds === undefined ? 2 : overrides.recoverSeconds,
+        backlogDrainedSeconds: sync ? null : 3.2,
+        normalShareBySecond: [0, 0.5, 1, 1],
+      },
+      brewedTwice,
+      extraBrews: brewedTwice,
+    },
+  });
+}
+
+/** A soak run whose services grew by `growthMb` each after warm-up (flagged above 8 MB). */
+export function soakRunOf(variant: Variant, growthMb = 1, loadMs = 180000): RunResult {
+  const services = ['order', 'barista#1', 'pager'].map((service) => ({
+    service,
+    points: [0, 60000, 120000, 175000].map((atMs, i) => ({
+      atMs,
+      rssMb: 80 + (i === 0 ? -10 : i === 3 ? growthMb : 0),
+    })),
+  }));
+  return runOf(variant, {
+    label: 'soak',
+    soak: judgeSoak(services, loadMs, SOAK_CRITERIA, () => 6750),
+  });
+}
+
+/** faults (the broker restart not applicable to the http variants) and soak under `variant`. */
+export function resilienceScenarios(variant: Variant): ScenarioResult[] {
+  const transport = transportOf(variant);
+  const sync = transport === 'http';
+  return [
+    {
+      scenario: 'faults',
+      transport,
+      variant,
+      runs: sync
+        ? [faultRunOf(variant, 'barista')]
+        : [faultRunOf(variant, 'barista'), faultRunOf(variant, 'broker')],
+      ...(sync ? { skipped: [{ label: 'broker-restart', reason: BROKER_NOT_APPLICABLE }] } : {}),
+      wallSeconds: 20,
+    },
+    { scenario: 'soak', transport, variant, runs: [soakRunOf(variant)], wallSeconds: 190 },
+  ];
+}
+
+/** http+defences in steady, outage, faults and soak: in the outage fewer orders failed, each fast. */
 export function defendedScenarios(): ScenarioResult[] {
-  const defended = (overrides: Partial<RunResult>) => {
-    const run = runOf('http', overrides);
-    return { ...run, params: { ...run.params, httpDefences: 'on' as const } };
-  };
   return [
     {
       scenario: 'steady',
       transport: 'http',
       variant: 'http+defences',
-      runs: [defended({})],
+      runs: [runOf('http+defences')],
       wallSeconds: 3,
     },
     {
@@ -224,7 +305,7 @@ export function defendedScenarios(): ScenarioResult[] {
       transport: 'http',
       variant: 'http+defences',
       runs: [
-        defended({
+        runOf('http+defences', {
           label: 'outage',
           counts: countsOf({ sent: 100, failed: 26 }),
           failedLatency: latencyOf(0.8, 2),
@@ -240,6 +321,7 @@ export function defendedScenarios(): ScenarioResult[] {
       ],
       wallSeconds: 6,
     },
+    ...resilienceScenarios('http+defences'),
   ];
 }
 

@@ -1,0 +1,101 @@
+import type { BenchResults, ScenarioName } from '../model';
+import { RECOVERY_CRITERIA, SOAK_CRITERIA, soakThresholdText } from '../plan';
+import { orderTimelineSeries } from './charts';
+import type { ChartSpec } from './html';
+
+/** Short lines under a scenario's table: what was not run and why, and the soak's verdicts. */
+export function scenarioRemarks(results: BenchResults, scenario: ScenarioName): string[] {
+  const lines: string[] = [];
+  for (const result of results.scenarios.filter((r) => r.scenario === scenario)) {
+    for (const skipped of result.skipped ?? [])
+      lines.push(`${result.variant} ${skipped.label}: ${skipped.reason}`);
+    for (const run of result.runs) {
+      if (run.soak) lines.push(`${result.variant} memory: ${run.soak.verdict}`);
+    }
+  }
+  return lines;
+}
+
+const percent = (share: number) => `${Math.round(share * 100)} %`;
+
+/** How the scenario's verdicts are computed, for report.md and report.html. */
+export function scenarioDefinitions(scenario: ScenarioName): string | undefined {
+  if (scenario === 'faults') {
+    const c = RECOVERY_CRITERIA;
+    return [
+      `Time to recover: an order completes normally when it is accepted and buzzed within max(${c.normalBuzzFloorMs} ms, ${c.normalBuzzFactor} × the buzz p99 of the orders buzzed before the fault) of its scheduled send (the bound is in the row "normal = buzzed within").`,
+      `The time after the fault is cut into one-second slots by due time, slot 0 starting at the fault; the shop has recovered at the first slot from which every slot until the end of the load had at least ${percent(c.recoveryShare)} of its orders complete normally, and the figure is that slot's start in whole seconds after the fault.`,
+      'So orders refused while a service is down (http) and orders that wait behind a backlog (rmq) both count as not yet recovered.',
+      '"Backlog drained after": from the fault to the last buzz of the orders due while it lasted.',
+      '"Brewed twice": orders whose CoffeeBrewed event went through the broker with more than one message id (rmq only, watched on a queue of the bench\'s own); "duplicated" counts orders the pager buzzed more than once.',
+      'The broker restart is `rabbitmqctl stop_app`, a pause, `start_app`, then waiting for `rabbitmq-diagnostics -q ping` and an AMQP connection; after it the shop is stopped and later scenarios start a fresh one.',
+    ].join(' ');
+  }
+  if (scenario === 'soak') {
+    const c = SOAK_CRITERIA;
+    return [
+      `Memory is each process's resident set (RSS), sampled all along (heap sizes would need the apps' cooperation). The first ${percent(c.warmupShare)} of the load is warm-up and not judged.`,
+      `The level after warm-up is the median RSS over the next ${percent(c.windowShare)} of the load, the level at the end the median over its last ${percent(c.windowShare)}; a service grows when the end level exceeds the level after warm-up by more than ${c.growthMb} MB and by more than ${percent(c.growthShare)} of that level, i.e. ${soakThresholdText(c)}.`,
+      `Runs with less than ${c.minJudgedMs / 1000} s of load after warm-up are not judged.`,
+      'Growth per order (KB) divides the growth by the orders completed between the two windows: the apps keep their orders, brews and buzzes in SQLite files, not in memory, so memory that keeps growing with the orders points to a leak.',
+    ].join(' ');
+  }
+  return undefined;
+}
+
+/** The faults timelines (orders per second, the fault shaded, recovery marked) and soak memory. */
+export function resilienceCharts(results: BenchResults, id: () => string): ChartSpec[] {
+  const specs: ChartSpec[] = [];
+  for (const result of results.scenarios.filter((r) => r.scenario === 'faults')) {
+    for (const run of result.runs) {
+      const fault = run.fault;
+      if (!fault) continue;
+      const series = orderTimelineSeries(run);
+      const injected = (fault.injectedAtMs ?? 0) / 1000;
+      const recovered = fault.recovery.recoverSeconds;
+      if (recovered !== null) {
+        const top = Math.max(1, ...run.timeline.map((p) => Math.max(p.accepted, p.completed)));
+        series.push({
+          label: `recovered (+${recovered} s)`,
+          points: [
+            { x: injected + recovered, y: 0 },
+            { x: injected + recovered, y: top },
+          ],
+          dashed: true,
+        });
+      }
+      const back = fault.healthyAtMs ?? fault.restartedAtMs ?? fault.injectedAtMs ?? 0;
+      const what = fault.kind === 'barista' ? 'barista killed → healthy' : 'broker down → up';
+      specs.push({
+        id: id(),
+        scenario: 'faults',
+        title: `faults timeline, ${result.variant} ${run.label}: orders per second (shaded: ${what})`,
+        kind: 'timeline',
+        xTitle: 'seconds since load start',
+        yTitle: 'orders/s',
+        y2Title: series.some((s) => s.axis === 'y2') ? 'messages in queue' : undefined,
+        series,
+        window: { from: injected, to: back / 1000, label: what },
+      });
+    }
+  }
+  for (const result of results.scenarios.filter((r) => r.scenario === 'soak')) {
+    const soak = result.runs[0]?.soak;
+    if (!soak) continue;
+    specs.push({
+      id: id(),
+      scenario: 'soak',
+      title: `soak memory, ${result.variant}: RSS of each service (MB; shaded: warm-up, not judged)`,
+      kind: 'timeline',
+      xTitle: 'seconds since load start',
+      yTitle: 'RSS MB',
+      series: soak.services.map((service) => ({
+        label: service.service,
+        points: service.series.map((p) => ({ x: p.atMs / 1000, y: p.rssMb })),
+      })),
+      window: { from: 0, to: soak.warmupMs / 1000, label: 'warm-up' },
+      fromZero: false,
+    });
+  }
+  return specs;
+}

@@ -1,0 +1,281 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BrewTap, countRebrews } from '../broker';
+import { RabbitmqCtl, type BrokerControl } from '../broker-control';
+import type {
+  FaultFigures,
+  FaultKind,
+  RecoveryFigures,
+  RunResult,
+  ScenarioResult,
+  Transport,
+} from '../model';
+import type { FaultsPlan } from '../plan';
+import { summarize, type OrderOutcome } from '../stats';
+import type { RunContext } from './context';
+import { measureLoad, round, warmupRateFor, type LoadRun, type Shop } from './measure';
+
+export const FAULT_LABELS: Record<FaultKind, string> = {
+  barista: 'barista-kill',
+  broker: 'broker-restart',
+};
+
+export const BROKER_NOT_APPLICABLE =
+  'not applicable: the http shop never connects to RabbitMQ, so restarting it cannot touch the shop';
+
+/** When each step of a fault happened, in ms since load start (what `mark` returns). */
+export interface FaultTimes {
+  injected?: number;
+  down?: number;
+  restarted?: number;
+  healthy?: number;
+  exit?: string;
+}
+
+type Mark = (what: string) => number;
+
+async function pause(ms: number, signal: AbortSignal): Promise<void> {
+  await sleep(ms, undefined, { signal }).catch(() => undefined);
+}
+
+/** What the barista fault needs of the shop (ShopSystem has it). */
+export interface BaristaTarget {
+  killBarista(instance: number): Promise<string | undefined>;
+  startBarista(instance: number): Promise<void>;
+}
+
+/**
+ * kill -9 barista#1, wait `downMs` after it exited, start it again and wait until it is healthy.
+ * Interrupted (Ctrl-C) while it is down, it stays down: the whole shop is about to be stopped.
+ */
+export async function killAndRestartBarista(
+  target: BaristaTarget,
+  plan: Pick<FaultsPlan, 'downMs'>,
+  signal: AbortSignal,
+  mark: Mark,
+  times: FaultTimes,
+): Promise<void> {
+  times.injected = mark('barista killed (SIGKILL)');
+  times.exit = await target.killBarista(1);
+  times.down = mark(`barista exited (${times.exit ?? 'unknown'})`);
+  await pause(plan.downMs, signal);
+  if (signal.aborted) return;
+  times.restarted = mark('barista started again');
+  await target.startBarista(1);
+  times.healthy = mark('barista healthy');
+}
+
+/**
+ * Stops the broker, waits `downMs`, and starts it again, waiting until it accepts connections. The
+ * start is in a `finally`: whatever happens meanwhile (an error, Ctrl-C), the broker that other
+ * programs on this machine use is never left stopped by the bench.
+ */
+export async function restartBroker(
+  control: BrokerControl,
+  plan: Pick<FaultsPlan, 'downMs' | 'brokerUpTimeoutMs'>,
+  signal: AbortSignal,
+  mark: Mark,
+  times: FaultTimes,
+): Promise<void> {
+  times.injected = mark('broker stopping (rabbitmqctl stop_app)');
+  try {
+    await control.stop();
+    times.down = mark('broker stopped');
+    await pause(plan.downMs, signal);
+  } finally {
+    times.restarted = mark('broker starting (rabbitmqctl start_app)');
+    await control.start();
+    await control.waitUp(plan.brokerUpTimeoutMs);
+    times.healthy = mark('broker up (ping and AMQP)');
+  }
+}
+
+export interface RecoveryCriteria {
+  readonly recoveryShare: number;
+  readonly normalBuzzFactor: number;
+  readonly normalBuzzFloorMs: number;
+}
+
+/**
+ * How long the shop took to complete orders normally again after a fault. An order completes
+ * normally when it is accepted and buzzed within max(floor, factor × the buzz p99 of the orders
+ * buzzed before the fault) of its send time. The time after the fault is cut into one-second slots
+ * by due time (slot 0 starts at the fault); the shop has recovered at the first slot from which
+ * every slot up to the end of the load had at least `share` of its orders complete normally. So
+ * under rmq the orders that queued behind the backlog count as not yet recovered, and under http
+ * the orders refused while barista was down do. Also: from the fault to the last buzz of the
+ * orders due while it lasted (the backlog drained).
+ */
+export function recoveryOf(
+  outcomes: readonly OrderOutcome[],
+  at: { readonly faultAtMs: number; readonly healthyAtMs: number; readonly loadEndMs: number },
+  criteria: RecoveryCriteria,
+): RecoveryFigures {
+  const latency = (o: OrderOutcome) => (o.buzzedMs === null ? null : o.buzzedMs - o.dueMs);
+  // Orders buzzed before the fault: those due just before it may still have been in flight and
+  // caught by it, and would stretch the bound by the very delay being measured.
+  const before = outcomes
+    .filter((o) => o.buzzedMs !== null && o.buzzedMs < at.faultAtMs)
+    .map(latency)
+    .filter((ms): ms is number => ms !== null);
+  const floor = criteria.normalBuzzFloorMs;
+  let normalBuzzMs = floor;
+  let normalBuzzBasis = `${floor} ms floor (fewer than 10 orders buzzed before the fault)`;
+  if (before.length >= 10) {
+    const p99 = summarize(before).p99;
+    const scaled = criteria.normalBuzzFactor * p99;
+    normalBuzzMs = Math.round(Math.max(floor, scaled));
+    normalBuzzBasis =
+      scaled >= floor
+        ? `${criteria.normalBuzzFactor} × buzz p99 before the fault (${round(p99, 1)} ms)`
+        : `${floor} ms floor (${criteria.normalBuzzFactor} × buzz p99 before the fault was ${round(scaled, 1)} ms)`;
+  }
+  const slots = Math.max(0, Math.ceil((at.loadEndMs - at.faultAtMs) / 1000));
+  const due = Array.from({ length: slots }, () => ({ all: 0, normal: 0 }));
+  for (const o of outcomes) {
+    if (o.dueMs < at.faultAtMs || o.dueMs >= at.loadEndMs) continue;
+    const slot = due[Math.min(slots - 1, Math.floor((o.dueMs - at.faultAtMs) / 1000))];
+    slot.all += 1;
+    const ms = latency(o);
+    if (o.accepted && ms !== null && ms <= normalBuzzMs) slot.normal += 1;
+  }
+  // A slot in which nothing was due (a rate under 1/s) cannot show a problem.
+  const shares = due.map((slot) => (slot.all === 0 ? 1 : slot.normal / slot.all));
+  let recoverSeconds: number | null = null;
+  for (let k = shares.length - 1; k >= 0 && shares[k] >= criteria.recoveryShare; k -= 1)
+    recoverSeconds = k;
+  const drained = outcomes
+    .filter((o) => o.dueMs >= at.faultAtMs && o.dueMs < at.healthyAtMs && o.buzzedMs !== null)
+    .map((o) => o.buzzedMs as number);
+  return {
+    normalBuzzMs,
+    normalBuzzBasis,
+    share: criteria.recoveryShare,
+    recoverSeconds,
+    backlogDrainedSeconds:
+      drained.length === 0 ? null : round((Math.max(...drained) - at.faultAtMs) / 1000, 1),
+    normalShareBySecond: shares.map((share) => round(share, 3)),
+  };
+}
+
+/** Seconds as the report prints them. */
+const s = (ms: number) => (ms / 1000).toFixed(1);
+
+/** The figures of one fault run, from its book and the times its steps happened. */
+export function faultFigures(
+  kind: FaultKind,
+  measured: Pick<LoadRun, 'book' | 'startAt' | 'loadEnd'>,
+  times: FaultTimes,
+  plan: FaultsPlan,
+  rebrews: { brewedTwice: number; extraBrews: number } | null,
+  brokerDescription: string,
+): FaultFigures {
+  const { book, startAt, loadEnd } = measured;
+  const faultAt = times.injected ?? plan.faultAtMs;
+  const backAt = times.healthy ?? times.restarted ?? faultAt + plan.downMs;
+  return {
+    kind,
+    action:
+      kind === 'barista'
+        ? `kill -9 barista#1, started again ${s(plan.downMs)} s after it exited`
+        : `${brokerDescription}, start_app ${s(plan.downMs)} s after stop_app returned`,
+    injectedAtMs: times.injected ?? null,
+    downAtMs: times.down ?? null,
+    restartedAtMs: times.restarted ?? null,
+    healthyAtMs: times.healthy ?? null,
+    ...(times.exit !== undefined ? { exit: times.exit } : {}),
+    beforeFault: book.window(-Infinity, startAt + faultAt),
+    duringFault: book.window(startAt + faultAt, startAt + backAt),
+    afterFault: book.window(startAt + backAt, Infinity),
+    recovery: recoveryOf(
+      book.outcomes(startAt),
+      { faultAtMs: faultAt, healthyAtMs: backAt, loadEndMs: loadEnd - startAt },
+      plan,
+    ),
+    brewedTwice: rebrews?.brewedTwice ?? null,
+    extraBrews: rebrews?.extraBrews ?? null,
+  };
+}
+
+async function runFault(
+  ctx: RunContext,
+  transport: Transport,
+  shop: Shop,
+  kind: FaultKind,
+  broker: BrokerControl,
+): Promise<RunResult> {
+  const plan = ctx.plan.faults;
+  const system = await shop.use(plan, warmupRateFor(plan.phases[0].rate, plan));
+  // Up and reachable by its CLI before anything is stopped: a broker that cannot be controlled
+  // from here fails the run before the load, not halfway through it.
+  if (kind === 'broker') await broker.waitUp(10000);
+  const tap =
+    transport === 'rmq' ? await BrewTap.open(ctx.amqpUrl, system.options.namespace) : undefined;
+  const times: FaultTimes = {};
+  let measured: LoadRun;
+  try {
+    measured = await measureLoad(ctx, system, shop.orderClient, {
+      label: FAULT_LABELS[kind],
+      phases: plan.phases,
+      drain: ctx.plan.drain,
+      during: async (startAt, mark) => {
+        const delay = startAt + plan.faultAtMs - performance.now();
+        if (delay > 0) await pause(delay, ctx.abort);
+        if (ctx.abort.aborted) return;
+        if (kind === 'barista') await killAndRestartBarista(system, plan, ctx.abort, mark, times);
+        else await restartBroker(broker, plan, ctx.abort, mark, times);
+      },
+    });
+  } finally {
+    await tap?.close();
+  }
+  const rebrews = tap ? countRebrews(tap.seen(), (id) => measured.book.knowsOrder(id)) : null;
+  const fault = faultFigures(kind, measured, times, plan, rebrews, broker.description);
+  const notes = [...measured.run.notes];
+  if (rebrews && rebrews.brewedTwice > 0) {
+    const { brewedTwice, extraBrews } = rebrews;
+    const buzzedTwice = measured.run.counts.duplicated;
+    notes.push(
+      `${brewedTwice} ${brewedTwice === 1 ? 'order was' : 'orders were'} brewed more than once (${extraBrews} extra CoffeeBrewed, each with its own message id); ${buzzedTwice} ${buzzedTwice === 1 ? 'was' : 'were'} buzzed more than once`,
+    );
+  }
+  if (fault.recovery.recoverSeconds === null) {
+    notes.push(
+      `did not recover within the load: fewer than ${fault.recovery.share * 100} % of the orders of the last second completed within ${fault.recovery.normalBuzzMs} ms`,
+    );
+  }
+  return { ...measured.run, notes, fault };
+}
+
+/**
+ * Per variant, under a steady load: barista killed with SIGKILL and started again; RabbitMQ
+ * stopped and started again (rmq only: neither http shop uses it). Each fault is one measured
+ * run. After a broker restart the shop is stopped, so that later scenarios start a fresh one
+ * rather than inherit whatever state the restart left the apps in.
+ */
+export async function runFaults(
+  ctx: RunContext,
+  transport: Transport,
+  shop: Shop,
+): Promise<ScenarioResult> {
+  const started = performance.now();
+  const broker = ctx.brokerControl ?? new RabbitmqCtl(ctx.amqpUrl);
+  const runs: RunResult[] = [];
+  const skipped: { label: string; reason: string }[] = [];
+  for (const kind of ctx.plan.faults.kinds) {
+    if (ctx.abort.aborted) break;
+    if (kind === 'broker' && transport !== 'rmq') {
+      skipped.push({ label: FAULT_LABELS[kind], reason: BROKER_NOT_APPLICABLE });
+      continue;
+    }
+    runs.push(await runFault(ctx, transport, shop, kind, broker));
+    if (kind === 'broker') await shop.close();
+  }
+  return {
+    scenario: 'faults',
+    transport,
+    variant: shop.variant,
+    runs,
+    ...(skipped.length > 0 ? { skipped } : {}),
+    wallSeconds: (performance.now() - started) / 1000,
+  };
+}
