@@ -1,6 +1,8 @@
 'use strict';
-// Bare barista: brews with BREW_MS per order on ESPRESSO_MACHINES machines (the rest wait FIFO).
-// http: POST /brews answers the CoffeeBrewed envelope once brewed.
+// Bare barista: brews with BREW_MS per order on ESPRESSO_MACHINES machines (the rest wait FIFO),
+// and logs each brew (its CoffeeBrewed) in barista's SQLite file before telling anyone; an order
+// found in the log is not brewed again, its logged CoffeeBrewed is sent again instead.
+// http: POST /brews answers the CoffeeBrewed envelope once brewed and logged.
 // rmq: consumes order.placed from <ns>.barista, publishes brew.started and coffee.brewed on a
 // confirm channel, and acks the order only once coffee.brewed is confirmed.
 
@@ -14,6 +16,37 @@ const brewMs = config.int('BREW_MS', 1000, 0, 600000);
 const machines = config.int('ESPRESSO_MACHINES', 2, 1, 1000);
 const prefetch = config.int('BARISTA_PREFETCH', machines, 1, 10000);
 const baristaId = config.str('BARISTA_ID', `${config.hostname}-${process.pid}`);
+
+// ---------------------------------------------------------------- the brew log (as the NestJS app's)
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS brews (
+  seq INTEGER PRIMARY KEY,
+  order_id TEXT NOT NULL UNIQUE,
+  event TEXT NOT NULL
+);`;
+
+// Named after BARISTA_ID or the host, never the pid: a restarted barista finds its log again.
+const logName = config.str('BARISTA_ID', config.hostname).replace(/[^\w.-]+/g, '-');
+const store = c.openDatabase(
+  'BARISTA_DB_PATH',
+  `data/baseline-barista-${logName}.sqlite`,
+  SCHEMA,
+  log,
+);
+const findBrew = store.db.prepare('SELECT event FROM brews WHERE order_id = ?').pluck();
+const insertBrew = store.db.prepare('INSERT OR IGNORE INTO brews (order_id, event) VALUES (?, ?)');
+
+/**
+ * Logs `brewed` with the id of the order.placed it handled, in one transaction, and returns the
+ * brew of record: `brewed`, or the one logged first if the order was brewed already (another
+ * barista sharing the file, or a repeat brewed meanwhile).
+ */
+const logBrew = c.transaction(store.db, (brewed, placedMessageId) => {
+  store.recordHandled(placedMessageId);
+  if (insertBrew.run(brewed.data.orderId, JSON.stringify(brewed)).changes === 1) return brewed;
+  return JSON.parse(findBrew.get(brewed.data.orderId));
+});
 
 // ---------------------------------------------------------------- the espresso machines
 
@@ -75,6 +108,29 @@ function brew(placed, onStarted, onBrewed) {
   });
 }
 
+/**
+ * The order's brew of record, as `done(err, brewed, again)`: the logged one (`again`: it is to be
+ * sent again) if the order was brewed before, else a new brew, logged before `done` is told.
+ */
+function brewOnce(placed, onStarted, done) {
+  let logged;
+  try {
+    logged = findBrew.get(placed.data.orderId);
+  } catch (err) {
+    return done(err);
+  }
+  if (logged !== undefined) return done(null, JSON.parse(logged), true);
+  brew(placed, onStarted, (brewed) => {
+    let kept;
+    try {
+      kept = logBrew(brewed, placed.messageId);
+    } catch (err) {
+      return done(err);
+    }
+    done(null, kept, false);
+  });
+}
+
 function isOrderPlaced(event) {
   return (
     event !== null &&
@@ -98,13 +154,26 @@ const server = c.createServer((req, res, path) => {
       if (!isOrderPlaced(placed)) {
         return c.httpError(res, 400, 'Bad Request', 'body is not an order.placed envelope');
       }
-      brew(placed, null, (brewed) =>
-        c.sendJson(res, 200, brewed, { [c.CORRELATION]: brewed.correlationId }),
-      );
+      brewOnce(placed, null, (err, brewed) => {
+        if (err) {
+          log.error(`the brew log failed: ${err.message}`);
+          return c.httpError(res, 500, 'Internal Server Error', 'Internal server error');
+        }
+        c.sendJson(res, 200, brewed, { [c.CORRELATION]: brewed.correlationId });
+      });
     });
   }
   c.notFound(req, res, path);
 });
+
+/** Acks and nacks on a channel that has closed throw; the broker redelivers those anyway. */
+function settle(action) {
+  try {
+    action();
+  } catch (closed) {
+    log.warn(`cannot settle a message: ${closed.message}`);
+  }
+}
 
 async function startRmq() {
   // One connection to consume and one to publish, as RabbitMQ advises: when the broker throttles
@@ -124,21 +193,22 @@ async function startRmq() {
         log.warn(`dead-lettering a malformed message from ${queue}`);
         return consumer.nack(message, false, false);
       }
-      brew(
+      brewOnce(
         placed,
         (started) =>
           c.publishEvent(publisher, started, (err) => {
             if (err) log.warn(`brew.started for ${placed.data.orderId} not confirmed: ${err}`);
           }),
-        (brewed) =>
-          c.publishEvent(publisher, brewed, (err) => {
-            try {
-              if (err) consumer.nack(message, false, true);
-              else consumer.ack(message);
-            } catch (closed) {
-              log.warn(`cannot settle ${placed.data.orderId}: ${closed.message}`);
-            }
-          }),
+        (failed, brewed) => {
+          if (failed) {
+            log.warn(`dead-lettering order.placed ${placed.messageId}: ${failed.message}`);
+            return settle(() => consumer.nack(message, false, false));
+          }
+          // Sent again as logged for a repeat: a crash may have come before its confirm.
+          c.publishEvent(publisher, brewed, (err) =>
+            settle(() => (err ? consumer.nack(message, false, true) : consumer.ack(message))),
+          );
+        },
       );
     },
     { noAck: false },
@@ -156,6 +226,7 @@ async function main() {
   const closeBroker = config.transport === 'rmq' ? await startRmq() : async () => {};
   c.onShutdown(log, async () => {
     await Promise.all([c.closeServer(server), closeBroker()]);
+    await store.close();
   });
   await c.listen(server, port, config.host);
   log.log(

@@ -1,10 +1,15 @@
 'use strict';
 // Shared plumbing for the bare baseline: env, logging, JSON over node:http, a keep-alive HTTP
-// client, the RabbitMQ topology and clean shutdown. Plain Node + amqplib, no framework,
-// so the benchmark can measure what NestJS costs on top of the same work.
+// client, the RabbitMQ topology, the SQLite file and clean shutdown. Plain Node, amqplib and
+// better-sqlite3, no framework, so the benchmark can measure what NestJS costs on top of the
+// same work.
 
+const fs = require('node:fs');
 const http = require('node:http');
 const os = require('node:os');
+const path = require('node:path');
+const { Worker } = require('node:worker_threads');
+const Database = require('better-sqlite3');
 const { Pool } = require('undici');
 
 // ---------------------------------------------------------------- configuration
@@ -321,11 +326,102 @@ function decodeEvent(message) {
   return event;
 }
 
+// ---------------------------------------------------------------- SQLite
+
+const PROCESSED_MESSAGES = `CREATE TABLE IF NOT EXISTS processed_messages (
+  message_id TEXT PRIMARY KEY,
+  handled_at INTEGER NOT NULL
+) WITHOUT ROWID;`;
+
+/**
+ * This process's SQLite file (the path in `variable`, else `fallback`; `:memory:` works too),
+ * opened as the NestJS apps open theirs (libs/storage): WAL, synchronous=NORMAL, a 5 s busy
+ * timeout, the WAL shrunk back to 32 MB after a burst; `processed_messages` and `schema` are
+ * created if missing. WAL checkpoints run every 200 ms in a worker thread with its own
+ * connection instead of inside a commit. `close()` stops that thread, then closes the file.
+ */
+function openDatabase(variable, fallback, schema, log) {
+  const file = str(variable, fallback);
+  let db;
+  try {
+    if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    db = new Database(file, { timeout: 5000 });
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('journal_size_limit = 33554432');
+    db.exec(PROCESSED_MESSAGES + schema);
+  } catch (err) {
+    fail(`Cannot open the database ${file}: ${err.message}`);
+  }
+  let checkpoints;
+  if (file !== ':memory:') {
+    db.pragma('wal_autocheckpoint = 0');
+    checkpoints = new Worker(CHECKPOINTS, {
+      eval: true,
+      workerData: { driver: require.resolve('better-sqlite3'), file: path.resolve(file) },
+    });
+    checkpoints.unref();
+    checkpoints.on('error', (err) => {
+      checkpoints = undefined;
+      if (!db.open) return;
+      log.warn(`checkpoints back in the commits of ${file}: ${err.message}`);
+      db.pragma('wal_autocheckpoint = 1000');
+    });
+  }
+  const processed = {
+    has: db.prepare('SELECT 1 FROM processed_messages WHERE message_id = ?').pluck(),
+    record: db.prepare(
+      'INSERT OR IGNORE INTO processed_messages (message_id, handled_at) VALUES (?, ?)',
+    ),
+  };
+  return {
+    db,
+    /** Whether a transaction recorded `messageId` as handled. */
+    handled: (messageId) => processed.has.get(messageId) !== undefined,
+    /** Records `messageId` as handled; call it inside the transaction that stores the effects. */
+    recordHandled: (messageId) => processed.record.run(messageId, Date.now()),
+    async close() {
+      if (checkpoints) {
+        const exited = new Promise((resolve) => checkpoints.once('exit', resolve));
+        checkpoints.postMessage('stop');
+        await exited;
+      }
+      if (db.open) db.close();
+    },
+  };
+}
+
+/** The checkpoint thread: a PASSIVE checkpoint (it never blocks the writer) every 200 ms. */
+const CHECKPOINTS = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.file, { timeout: 5000, fileMustExist: true });
+const timer = setInterval(() => {
+  try {
+    db.pragma('wal_checkpoint(PASSIVE)');
+  } catch {
+    // busy or closing: the next tick tries again
+  }
+}, 200);
+parentPort.on('message', () => {
+  clearInterval(timer);
+  db.close();
+  parentPort.close();
+});
+`;
+
+/**
+ * `work` as one transaction per call, BEGIN IMMEDIATE (the write lock up front) like the apps'.
+ */
+function transaction(db, work) {
+  const t = db.transaction(work);
+  return (...args) => t.immediate(...args);
+}
+
 // ---------------------------------------------------------------- shutdown
 
 let shuttingDown = false;
 
-/** Runs `close` once on SIGTERM/SIGINT, then exits 0 (or after a 5 s grace at the latest). */
 /**
  * Closes a consuming context: cancels its consumer first (no new deliveries), then its channels,
  * then its connections, ignoring errors from what the broker already closed.
@@ -336,6 +432,7 @@ async function closeConsumer({ consumer, consumerTag, channels = [], connections
   await Promise.all(connections.map((connection) => connection.close().catch(() => {})));
 }
 
+/** Runs `close` once on SIGTERM/SIGINT, then exits 0 (or after a 5 s grace at the latest). */
 function onShutdown(log, close) {
   const stop = (signal) => {
     if (shuttingDown) return;
@@ -376,6 +473,8 @@ module.exports = {
   assertTopology,
   publishEvent,
   decodeEvent,
+  openDatabase,
+  transaction,
   closeConsumer,
   onShutdown,
   closeServer,

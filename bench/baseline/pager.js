@@ -1,5 +1,6 @@
 'use strict';
-// Bare pager: buzzes each order once when its coffee is brewed.
+// Bare pager: buzzes each order once when its coffee is brewed, and keeps each buzz, with the id
+// of the coffee.brewed message that caused it, in pager's SQLite file.
 // http: POST /buzzes takes the CoffeeBrewed envelope (201 new buzz, 200 repeat).
 // rmq: consumes coffee.brewed from <ns>.pager.
 // Both: GET /buzzes (newest 100 first, and the total), GET /buzzes/:orderId, and
@@ -11,11 +12,46 @@ const { config } = c;
 const log = c.logger('pager');
 const port = config.int('PAGER_PORT', 3002, 1, 65535);
 const prefetch = config.int('PAGER_PREFETCH', 100, 1, 10000);
-const RECENT = 100;
 
-const buzzes = new Map(); // orderId → buzz
-const recent = []; // the last RECENT buzzes, newest first
 const streams = new Set(); // open SSE responses
+
+// ---------------------------------------------------------------- storage (as the NestJS app's)
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS buzzes (
+  seq INTEGER PRIMARY KEY,
+  order_id TEXT NOT NULL UNIQUE,
+  customer TEXT NOT NULL,
+  buzzed_at TEXT NOT NULL,
+  correlation_id TEXT NOT NULL,
+  message_id TEXT NOT NULL
+);`;
+
+const store = c.openDatabase('PAGER_DB_PATH', 'data/baseline-pager.sqlite', SCHEMA, log);
+const { db } = store;
+const COLUMNS =
+  'order_id AS orderId, customer, buzzed_at AS buzzedAt, correlation_id AS correlationId, message_id AS messageId';
+const insertBuzz = db.prepare(
+  'INSERT OR IGNORE INTO buzzes (order_id, customer, buzzed_at, correlation_id, message_id) VALUES (?, ?, ?, ?, ?)',
+);
+const selectBuzz = db.prepare(`SELECT ${COLUMNS} FROM buzzes WHERE order_id = ?`);
+const newestBuzzes = db.prepare(`SELECT ${COLUMNS} FROM buzzes ORDER BY seq DESC LIMIT 100`);
+const countBuzzes = db.prepare('SELECT COUNT(*) FROM buzzes').pluck();
+
+/**
+ * Stores `made` unless its order was buzzed already, and its message id as handled, in one
+ * transaction; returns the earlier buzz if there was one.
+ */
+const storeBuzz = c.transaction(db, (made) => {
+  store.recordHandled(made.messageId);
+  const { orderId, customer, buzzedAt, correlationId, messageId } = made;
+  if (insertBuzz.run(orderId, customer, buzzedAt, correlationId, messageId).changes === 1) {
+    return undefined;
+  }
+  return selectBuzz.get(orderId);
+});
+
+// ---------------------------------------------------------------- the pager
 
 function isCoffeeBrewed(event) {
   return (
@@ -23,29 +59,27 @@ function isCoffeeBrewed(event) {
     typeof event === 'object' &&
     event.type === 'coffee.brewed' &&
     typeof event.messageId === 'string' &&
+    typeof event.correlationId === 'string' &&
     event.data !== null &&
     typeof event.data === 'object' &&
-    typeof event.data.orderId === 'string'
+    typeof event.data.orderId === 'string' &&
+    typeof event.data.customer === 'string'
   );
 }
 
 /** The buzz for this coffee, and whether it is new (a repeat does not buzz again). */
 function buzz(brewed) {
-  const { orderId, customer } = brewed.data;
-  const existing = buzzes.get(orderId);
-  if (existing) return { buzz: existing, created: false };
   const made = {
-    orderId,
-    customer,
+    orderId: brewed.data.orderId,
+    customer: brewed.data.customer,
     buzzedAt: new Date().toISOString(),
     correlationId: brewed.correlationId,
     messageId: brewed.messageId,
   };
-  buzzes.set(orderId, made);
-  recent.unshift(made);
-  if (recent.length > RECENT) recent.pop();
+  const earlier = storeBuzz(made);
+  if (earlier) return { buzz: earlier, created: false };
   if (streams.size > 0) {
-    const frame = `id: ${orderId}\ndata: ${JSON.stringify(made)}\n\n`;
+    const frame = `id: ${made.orderId}\ndata: ${JSON.stringify(made)}\n\n`;
     for (const res of streams) res.write(frame);
   }
   return { buzz: made, created: true };
@@ -65,11 +99,13 @@ function openStream(req, res) {
 const server = c.createServer((req, res, path) => {
   if (req.method === 'GET') {
     if (path === '/health') return c.health(res, 'pager');
-    if (path === '/buzzes') return c.sendJson(res, 200, { buzzes: recent, total: buzzes.size });
+    if (path === '/buzzes') {
+      return c.sendJson(res, 200, { buzzes: newestBuzzes.all(), total: countBuzzes.get() });
+    }
     if (path === '/buzzes/stream') return openStream(req, res);
     if (path.startsWith('/buzzes/')) {
       const orderId = path.slice('/buzzes/'.length);
-      const found = buzzes.get(orderId);
+      const found = selectBuzz.get(orderId);
       if (found) return c.sendJson(res, 200, found);
       return c.httpError(res, 404, 'Not Found', `Order ${orderId} has not been buzzed`);
     }
@@ -78,7 +114,13 @@ const server = c.createServer((req, res, path) => {
       if (!isCoffeeBrewed(brewed)) {
         return c.httpError(res, 400, 'Bad Request', 'body is not a coffee.brewed envelope');
       }
-      const result = buzz(brewed);
+      let result;
+      try {
+        result = buzz(brewed);
+      } catch (err) {
+        log.error(`storage failed: ${err.message}`);
+        return c.httpError(res, 500, 'Internal Server Error', 'Internal server error');
+      }
       c.sendJson(res, result.created ? 201 : 200, result.buzz);
     });
   }
@@ -99,7 +141,12 @@ async function startRmq() {
         log.warn(`dead-lettering a malformed message from ${queue}`);
         return consumer.nack(message, false, false);
       }
-      buzz(event);
+      try {
+        buzz(event);
+      } catch (err) {
+        log.warn(`dead-lettering coffee.brewed ${event.messageId}: ${err.message}`);
+        return consumer.nack(message, false, false);
+      }
       consumer.ack(message);
     },
     { noAck: false },
@@ -113,6 +160,7 @@ async function main() {
     for (const res of streams) res.end();
     streams.clear();
     await Promise.all([c.closeServer(server), closeBroker()]);
+    await store.close();
   });
   await c.listen(server, port, config.host);
   log.log(`listening on http://${config.host}:${port} (transport ${config.transport})`);
