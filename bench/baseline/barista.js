@@ -14,7 +14,8 @@ const log = c.logger('barista');
 const port = config.int('BARISTA_PORT', 3001, 1, 65535);
 const brewMs = config.int('BREW_MS', 1000, 0, 600000);
 const machines = config.int('ESPRESSO_MACHINES', 2, 1, 1000);
-const prefetch = config.int('BARISTA_PREFETCH', machines, 1, 10000);
+// As the app: twice the machines, so a machine's next order is at hand when it frees up.
+const prefetch = config.int('BARISTA_PREFETCH', 2 * machines, 1, 10000);
 const baristaId = config.str('BARISTA_ID', `${config.hostname}-${process.pid}`);
 
 // ---------------------------------------------------------------- the brew log (as the NestJS app's)
