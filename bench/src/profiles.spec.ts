@@ -40,6 +40,7 @@ describe('CPU profile summary', () => {
     ['lookup', '/x/node_modules/find-my-way/index.js', 'Fastify'],
     ['publish', '/x/node_modules/amqplib/lib/channel.js', 'AMQP client'],
     ['request', '/x/node_modules/undici/lib/api/api-request.js', 'undici'],
+    ['sqliteTransaction', '/x/node_modules/better-sqlite3/lib/methods/transaction.js', 'SQLite'],
     ['parserOnIncoming', 'node:_http_server', 'Node http/net/streams'],
     ['post', 'file:///x/bench/baseline/common.js', 'app code'],
     ['deprecate', 'node:internal/util', 'Node other'],

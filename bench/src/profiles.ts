@@ -20,6 +20,7 @@ export const CATEGORIES = [
   'validation',
   'AMQP client',
   'undici',
+  'SQLite',
   'Node http/net/streams',
   'socket syscalls',
   'Node other',
@@ -57,6 +58,8 @@ const PACKAGES: [RegExp, Category][] = [
     'AMQP client',
   ],
   [/\/node_modules\/undici\//, 'undici'],
+  // Statements run natively inside better-sqlite3's JS frames, so their time lands here.
+  [/\/node_modules\/better-sqlite3\//, 'SQLite'],
 ];
 
 /** Native frames whose own time is the kernel's work of a socket read or write. */
