@@ -1,7 +1,7 @@
 import type { OverheadStep } from '../model';
 import { buildPlan } from '../plan';
 import { countsOf, latencyOf, runOf } from '../testing/fixtures';
-import { bestStep, judgeStep, summarizeOverhead } from './overhead';
+import { bestStep, judgeStep, refineRate, summarizeOverhead } from './overhead';
 
 const plan = buildPlan({
   quick: false,
@@ -62,5 +62,24 @@ describe('bestStep and the ratio', () => {
   it('has no best step when nothing was sustainable', () => {
     expect(bestStep([step('nest', 500, false)], 'nest')).toBeNull();
     expect(summarizeOverhead([step('nest', 500, false)], plan, 'skipped').ratio).toBeNull();
+  });
+});
+
+describe('refineRate', () => {
+  const step = (rate: number, sustainable: boolean) => ({ rate, sustainable });
+
+  it('bisects between the highest good rate and the lowest bad one above it', () => {
+    expect(refineRate([step(1000, true), step(2000, false)])).toBe(1500);
+    expect(refineRate([step(1000, true), step(2000, false), step(1500, false)])).toBe(1250);
+    expect(refineRate([step(1000, true), step(2000, false), step(1500, true)])).toBe(1750);
+  });
+
+  it('stops once the two are within 15 % of each other, or nothing failed', () => {
+    expect(refineRate([step(1000, true), step(1250, true), step(1400, false)])).toBe(null);
+    expect(refineRate([step(250, true), step(500, true)])).toBe(null);
+  });
+
+  it('starts from zero when even the first step failed', () => {
+    expect(refineRate([step(250, false)])).toBe(150);
   });
 });

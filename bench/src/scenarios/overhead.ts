@@ -49,6 +49,24 @@ export function judgeStep(
   };
 }
 
+/** Bisections after the first unsustainable step: 1,000 → 2,000 narrows to within 125/s. */
+const REFINE_ROUNDS = 3;
+
+/**
+ * The next rate to try: halfway (rounded to 50/s) between the highest sustainable step and the
+ * lowest unsustainable one above it, or null when they are within 15 % of each other.
+ */
+export function refineRate(steps: Pick<OverheadStep, 'rate' | 'sustainable'>[]): number | null {
+  const good = steps.filter((step) => step.sustainable).map((step) => step.rate);
+  const low = good.length > 0 ? Math.max(...good) : 0;
+  const bad = steps.filter((step) => !step.sustainable && step.rate > low).map((step) => step.rate);
+  if (bad.length === 0) return null;
+  const high = Math.min(...bad);
+  if (high - low <= 0.15 * high) return null;
+  const next = Math.round((low + high) / 2 / 50) * 50;
+  return next > low && next < high ? next : null;
+}
+
 /** The highest sustainable step of one system, or null if none was. */
 export function bestStep(steps: OverheadStep[], system: SystemKind): OverheadBest | null {
   const mine = steps.filter((step) => step.system === system);
@@ -138,13 +156,11 @@ export async function runOverhead(
   const search = async (target: Shop) => {
     const allGood = await searchSteps(target, plan.rates);
     if (allGood || !plan.refine || ctx.abort.aborted) return;
-    // Halfway between the last good rate and the first bad one.
-    const mine = steps.filter((step) => step.system === target.kind);
-    const bad = mine.find((step) => !step.sustainable);
-    const good = mine.filter((step) => step.sustainable).map((step) => step.rate);
-    const low = good.length > 0 ? Math.max(...good) : 0;
-    if (bad && bad.rate - low > 0.15 * bad.rate) {
-      await searchSteps(target, [Math.round((low + bad.rate) / 2 / 50) * 50]);
+    // Bisect between the last good rate and the lowest bad one, until they are within 15 %.
+    for (let round = 0; round < REFINE_ROUNDS && !ctx.abort.aborted; round += 1) {
+      const next = refineRate(steps.filter((step) => step.system === target.kind));
+      if (next === null) return;
+      await searchSteps(target, [next]);
     }
   };
   await search(shop);
