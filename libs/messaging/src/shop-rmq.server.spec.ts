@@ -1,3 +1,4 @@
+import { Metrics } from '@app/platform';
 import { Logger } from '@nestjs/common';
 import { ServerRMQ } from '@nestjs/microservices';
 import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
@@ -29,6 +30,29 @@ describe('ShopRmqServer.handleMessage', () => {
 
   const handle = (message: ConsumeMessage | null, channel: ConfirmChannel) =>
     server.handleMessage(message as unknown as Record<string, unknown>, channel);
+
+  it('counts every delivery taken, and the ones its gate dead-letters as rejected', async () => {
+    const metrics = new Metrics('barista');
+    const counted = new ShopRmqServer({
+      ...rmqServerOptions({ url: 'amqp://x', namespace: 't', prefetch: 1 }, 'barista'),
+      namespace: 't',
+      metrics,
+    });
+    counted.addHandler('order.placed', () => Promise.resolve(), true);
+    const { asChannel } = fakeChannel();
+    const take = (message: ConsumeMessage) =>
+      counted.handleMessage(message as unknown as Record<string, unknown>, asChannel);
+
+    await take(delivery({ pattern: 'order.placed', data: { orderId: 'o-1' } }));
+    await take(delivery('{not json'));
+
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('shop_messages_consumed_total{queue="t.barista",service="barista"} 2');
+    expect(text).toContain(
+      'shop_messages_dead_lettered_total{queue="t.barista",reason="rejected",service="barista"} 1',
+    );
+    metrics.onModuleDestroy();
+  });
 
   it('passes a well-formed message for a handled event on to Nest', async () => {
     const { channel, asChannel } = fakeChannel();
