@@ -4,12 +4,23 @@ import { ServerRMQ } from '@nestjs/microservices';
 import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
 import { InFlightMessages } from './in-flight';
 import { rmqServerOptions } from './rmq-options';
-import { ShopRmqServer } from './shop-rmq.server';
+import { ShopRmqServer, type ShopRmqServerOptions } from './shop-rmq.server';
 import { delivery as aDelivery, fakeConfirmChannel } from './testing/amqp-fakes';
 
 const fakeChannel = () => fakeConfirmChannel();
 const delivery = (body: string | object, routingKey = 'order.placed') =>
   aDelivery(body, { routingKey });
+
+/** A server on barista's queue in namespace `t`, handling `order.placed`. */
+const aServer = (extra: Partial<ShopRmqServerOptions> = {}) => {
+  const server = new ShopRmqServer({
+    ...rmqServerOptions({ url: 'amqp://x', namespace: 't', prefetch: 1 }, 'barista'),
+    namespace: 't',
+    ...extra,
+  });
+  server.addHandler('order.placed', () => Promise.resolve(), true);
+  return server;
+};
 
 describe('ShopRmqServer.handleMessage', () => {
   let server: ShopRmqServer;
@@ -18,11 +29,7 @@ describe('ShopRmqServer.handleMessage', () => {
   beforeAll(() => Logger.overrideLogger(false));
 
   beforeEach(() => {
-    server = new ShopRmqServer({
-      ...rmqServerOptions({ url: 'amqp://x', namespace: 't', prefetch: 1 }, 'barista'),
-      namespace: 't',
-    });
-    server.addHandler('order.placed', () => Promise.resolve(), true);
+    server = aServer();
     parent = jest.spyOn(ServerRMQ.prototype, 'handleMessage').mockResolvedValue(undefined);
   });
 
@@ -33,12 +40,7 @@ describe('ShopRmqServer.handleMessage', () => {
 
   it('counts every delivery taken, and the ones its gate dead-letters as rejected', async () => {
     const metrics = new Metrics('barista');
-    const counted = new ShopRmqServer({
-      ...rmqServerOptions({ url: 'amqp://x', namespace: 't', prefetch: 1 }, 'barista'),
-      namespace: 't',
-      metrics,
-    });
-    counted.addHandler('order.placed', () => Promise.resolve(), true);
+    const counted = aServer({ metrics });
     const { asChannel } = fakeChannel();
     const take = (message: ConsumeMessage) =>
       counted.handleMessage(message as unknown as Record<string, unknown>, asChannel);
@@ -139,12 +141,7 @@ describe('ShopRmqServer.handleMessage', () => {
 
   it('counts a delivery as in flight until it is settled: at once when dead-lettered', async () => {
     const inFlight = new InFlightMessages();
-    const tracked = new ShopRmqServer({
-      ...rmqServerOptions({ url: 'amqp://x', namespace: 't', prefetch: 1 }, 'barista'),
-      namespace: 't',
-      inFlight,
-    });
-    tracked.addHandler('order.placed', () => Promise.resolve(), true);
+    const tracked = aServer({ inFlight });
     const { asChannel } = fakeChannel();
 
     await tracked.handleMessage(
