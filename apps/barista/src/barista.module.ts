@@ -1,5 +1,5 @@
 import { RmqMessagingModule, rmqMessagingOptions } from '@app/messaging';
-import { HealthController, SERVICE_IDENTITY } from '@app/platform';
+import { HealthController, MetricsModule, SERVICE_IDENTITY } from '@app/platform';
 import { ProcessedMessages, SqliteDatabase, StorageModule } from '@app/storage';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
@@ -31,6 +31,7 @@ export class BaristaModule {
       module: BaristaModule,
       imports: [
         CqrsModule.forRoot(),
+        MetricsModule.forRoot('barista'),
         StorageModule.forRoot({ path: baristaDbPath(config), migrations: baristaMigrations }),
         ...(rmq ? [RmqMessagingModule.forRoot(baristaMessaging(config))] : []),
       ],

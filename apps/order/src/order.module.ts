@@ -2,6 +2,7 @@ import { RmqEventPublisher, RmqMessagingModule, rmqMessagingOptions } from '@app
 import {
   DownstreamHealthCheck,
   HealthController,
+  MetricsModule,
   READINESS_CHECKS,
   type ReadinessCheck,
   SERVICE_IDENTITY,
@@ -27,6 +28,7 @@ import { GetOrderHandler, ListOrdersHandler } from './application/queries/order.
 import { OrderRepository } from './domain/order.repository';
 import { DownstreamCalls } from './infrastructure/downstream-calls';
 import { HttpOrderEvents } from './infrastructure/http-order-events';
+import { OrderMetrics } from './infrastructure/order-metrics';
 import { orderMigrations } from './infrastructure/order.schema';
 import { RmqOrderEvents } from './infrastructure/rmq-order-events';
 import { SqliteOrderRepository } from './infrastructure/sqlite-order.repository';
@@ -48,6 +50,7 @@ export class OrderModule {
       module: OrderModule,
       imports: [
         CqrsModule.forRoot(),
+        MetricsModule.forRoot('order'),
         // Under rmq the order's events are kept in an outbox beside it until confirmed.
         StorageModule.forRoot({
           path: config.ORDER_DB_PATH,
@@ -75,6 +78,7 @@ export class OrderModule {
         ...(rmq ? [outboxRelay] : []),
         { provide: OrderEvents, useClass: rmq ? RmqOrderEvents : HttpOrderEvents },
         DownstreamCalls,
+        OrderMetrics,
         // Under rmq, RmqMessagingModule provides the broker's check.
         ...(rmq ? [] : [{ provide: READINESS_CHECKS, useValue: downstreamChecks(config) }]),
         ...commandHandlers,

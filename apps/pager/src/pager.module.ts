@@ -1,5 +1,5 @@
 import { RmqMessagingModule, rmqMessagingOptions } from '@app/messaging';
-import { HealthController, SERVICE_IDENTITY } from '@app/platform';
+import { HealthController, MetricsModule, SERVICE_IDENTITY } from '@app/platform';
 import { ProcessedMessages, SqliteDatabase, StorageModule } from '@app/storage';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
@@ -27,6 +27,7 @@ export class PagerModule {
       module: PagerModule,
       imports: [
         CqrsModule.forRoot(),
+        MetricsModule.forRoot('pager'),
         StorageModule.forRoot({ path: config.PAGER_DB_PATH, migrations: pagerMigrations }),
         ...(rmq ? [RmqMessagingModule.forRoot(pagerMessaging(config))] : []),
       ],

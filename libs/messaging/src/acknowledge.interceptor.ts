@@ -1,3 +1,4 @@
+import { Metrics } from '@app/platform';
 import {
   BadRequestException,
   Inject,
@@ -10,6 +11,7 @@ import {
 } from '@nestjs/common';
 import type { RmqContext } from '@nestjs/microservices';
 import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
+import { performance } from 'node:perf_hooks';
 import { catchError, EMPTY, finalize, from, type Observable, tap } from 'rxjs';
 import { deadLetter, retryLater } from './dead-letter';
 import { InFlightMessages } from './in-flight';
@@ -32,17 +34,51 @@ export class AcknowledgeInterceptor implements NestInterceptor {
   constructor(
     @Inject(MESSAGING_PLACE) private readonly place: MessagingPlace,
     @Optional() private readonly inFlight?: InFlightMessages,
+    @Optional() private readonly metrics?: Metrics,
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const rmq = context.switchToRpc().getContext<RmqContext>();
     const channel = rmq.getChannelRef() as ConfirmChannel;
     const message = rmq.getMessage() as ConsumeMessage;
+    const pattern = rmq.getPattern();
+    const startedAt = performance.now();
+    let outcome: Outcome = 'ack';
     return next.handle().pipe(
       tap(() => settle(() => channel.ack(message))),
-      catchError((error: unknown) => this.failed(error, channel, message, rmq.getPattern())),
-      finalize(() => this.inFlight?.settled(message)),
+      catchError((error: unknown) => {
+        outcome = this.outcomeOf(error, message);
+        return this.failed(error, channel, message, pattern);
+      }),
+      finalize(() => {
+        this.inFlight?.settled(message);
+        this.record(pattern, outcome, startedAt);
+      }),
     );
+  }
+
+  /** What {@link failed} does with a message that `error` failed. */
+  private outcomeOf(error: unknown, message: ConsumeMessage): Outcome {
+    if (isChannelGone(error)) return 'redeliver';
+    if (error instanceof BadRequestException) return 'invalid';
+    const { context, retry } = this.place;
+    const retrying =
+      context !== undefined && retry !== undefined && attemptsOf(message) + 1 <= retry.retries;
+    return retrying ? 'retry' : 'failed';
+  }
+
+  private record(pattern: string, outcome: Outcome, startedAt: number): void {
+    const metrics = this.metrics;
+    if (!metrics) return;
+    const seconds = (performance.now() - startedAt) / 1000;
+    const { queue } = this.place;
+    if (outcome === 'invalid' || outcome === 'failed') {
+      metrics.messageHandlerDuration.labels(pattern, 'dead_letter').observe(seconds);
+      metrics.messagesDeadLettered.labels(queue, outcome).inc();
+      return;
+    }
+    metrics.messageHandlerDuration.labels(pattern, outcome).observe(seconds);
+    if (outcome === 'retry') metrics.messagesRetried.labels(queue).inc();
   }
 
   private failed(
@@ -90,6 +126,9 @@ export class AcknowledgeInterceptor implements NestInterceptor {
     ) as Observable<never>;
   }
 }
+
+/** How a handled message was settled: invalid and failed both go to the dead letters. */
+type Outcome = 'ack' | 'retry' | 'invalid' | 'failed' | 'redeliver';
 
 /** Acks and nacks on a channel that has closed throw; the broker redelivers those anyway. */
 function settle(action: () => void): void {

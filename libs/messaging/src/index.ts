@@ -13,3 +13,4 @@ export * from './message-validation.pipe';
 export * from './rmq-event.publisher';
 export * from './rmq-messaging.module';
 export * from './service-app';
+export * from './queue-metrics';

@@ -1,5 +1,6 @@
 import type { IntegrationEvent } from '@app/contracts';
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Metrics } from '@app/platform';
+import { Inject, Injectable, type OnApplicationShutdown, Optional } from '@nestjs/common';
 import { RmqRecordBuilder, type RmqRecordOptions } from '@nestjs/microservices';
 import { ShopRmqClient } from './shop-rmq.client';
 
@@ -21,6 +22,7 @@ export class RmqEventPublisher implements OnApplicationShutdown {
   constructor(
     @Inject(EVENTS_CLIENT) private readonly client: ShopRmqClient,
     @Inject(PUBLISH_TIMEOUT_MS) private readonly timeoutMs: number,
+    @Optional() private readonly metrics?: Metrics,
   ) {}
 
   async publish(event: IntegrationEvent): Promise<void> {
@@ -41,6 +43,7 @@ export class RmqEventPublisher implements OnApplicationShutdown {
       const why = error instanceof Error ? error.message : String(error);
       throw new PublishFailedError(`the broker did not confirm ${event.type}: ${why}`);
     }
+    this.metrics?.messagesPublished.labels(event.type).inc();
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,4 +1,4 @@
-import { READINESS_CHECKS } from '@app/platform';
+import { metricsOf, READINESS_CHECKS } from '@app/platform';
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { INestApplication, INestMicroservice } from '@nestjs/common';
 import { AcknowledgeInterceptor } from './acknowledge.interceptor';
@@ -8,6 +8,7 @@ import { InFlightMessages } from './in-flight';
 import { MESSAGING_PLACE, type MessagingPlace } from './messaging-place';
 import { EVENTS_CLIENT, PUBLISH_TIMEOUT_MS, RmqEventPublisher } from './rmq-event.publisher';
 import { rmqClientOptions, rmqServerOptions, type RmqSettings } from './rmq-options';
+import { QueueMetrics } from './queue-metrics';
 import { NO_RETRIES, type RetryPolicy } from './retry-policy';
 import { ShopRmqClient } from './shop-rmq.client';
 import { ShopRmqServer } from './shop-rmq.server';
@@ -55,6 +56,7 @@ export class RmqMessagingModule {
         InFlightMessages,
         ConsumerControl,
         BrokerHealthCheck,
+        QueueMetrics,
         {
           provide: READINESS_CHECKS,
           useFactory: (broker: BrokerHealthCheck) => [broker],
@@ -89,6 +91,7 @@ export function connectRmqConsumer(
     context: options.context,
     retry: options.retry ?? NO_RETRIES,
     inFlight: control.inFlight,
+    metrics: metricsOf(app),
   });
   control.attach(strategy);
   return app.connectMicroservice({ strategy }, { inheritAppConfig: true });

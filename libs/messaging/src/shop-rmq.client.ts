@@ -1,5 +1,5 @@
 import { ClientRMQ, type ReadPacket, type RmqOptions } from '@nestjs/microservices';
-import type { ChannelWrapper } from 'amqp-connection-manager';
+import type { AmqpConnectionManager, ChannelWrapper } from 'amqp-connection-manager';
 
 type ClientOptions = NonNullable<RmqOptions['options']>;
 
@@ -16,6 +16,8 @@ type ClientOptions = NonNullable<RmqOptions['options']>;
  */
 export class ShopRmqClient extends ClientRMQ {
   private readonly exchange: string;
+  /** A channel of its own for passive queue checks: a failed check closes only this one. */
+  private inspector: ChannelWrapper | undefined;
 
   constructor(
     options: ClientOptions,
@@ -49,6 +51,21 @@ export class ShopRmqClient extends ClientRMQ {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /**
+   * A passive `checkQueue` (the queue's ready messages and consumers), on the publisher's
+   * connection but not its channel, so that an answer of "no such queue", which closes the
+   * channel, cannot disturb publishing.
+   */
+  async checkQueue(queue: string): Promise<{ messageCount: number; consumerCount: number }> {
+    await this.connect();
+    // Nest loads amqp-connection-manager lazily and types its connection loosely.
+    const connection = this.client as AmqpConnectionManager | null;
+    if (!connection) throw new Error('The RabbitMQ connection is not open');
+    this.inspector ??= connection.createChannel({ confirm: false });
+    await this.inspector.waitForConnect();
+    return this.inspector.checkQueue(queue);
   }
 
   override connect(): Promise<unknown> {

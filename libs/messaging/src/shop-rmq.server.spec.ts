@@ -1,14 +1,26 @@
+import { Metrics } from '@app/platform';
 import { Logger } from '@nestjs/common';
 import { ServerRMQ } from '@nestjs/microservices';
 import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
 import { InFlightMessages } from './in-flight';
 import { rmqServerOptions } from './rmq-options';
-import { ShopRmqServer } from './shop-rmq.server';
+import { ShopRmqServer, type ShopRmqServerOptions } from './shop-rmq.server';
 import { delivery as aDelivery, fakeConfirmChannel } from './testing/amqp-fakes';
 
 const fakeChannel = () => fakeConfirmChannel();
 const delivery = (body: string | object, routingKey = 'order.placed') =>
   aDelivery(body, { routingKey });
+
+/** A server on barista's queue in namespace `t`, handling `order.placed`. */
+const aServer = (extra: Partial<ShopRmqServerOptions> = {}) => {
+  const server = new ShopRmqServer({
+    ...rmqServerOptions({ url: 'amqp://x', namespace: 't', prefetch: 1 }, 'barista'),
+    namespace: 't',
+    ...extra,
+  });
+  server.addHandler('order.placed', () => Promise.resolve(), true);
+  return server;
+};
 
 describe('ShopRmqServer.handleMessage', () => {
   let server: ShopRmqServer;
@@ -17,11 +29,7 @@ describe('ShopRmqServer.handleMessage', () => {
   beforeAll(() => Logger.overrideLogger(false));
 
   beforeEach(() => {
-    server = new ShopRmqServer({
-      ...rmqServerOptions({ url: 'amqp://x', namespace: 't', prefetch: 1 }, 'barista'),
-      namespace: 't',
-    });
-    server.addHandler('order.placed', () => Promise.resolve(), true);
+    server = aServer();
     parent = jest.spyOn(ServerRMQ.prototype, 'handleMessage').mockResolvedValue(undefined);
   });
 
@@ -29,6 +37,24 @@ describe('ShopRmqServer.handleMessage', () => {
 
   const handle = (message: ConsumeMessage | null, channel: ConfirmChannel) =>
     server.handleMessage(message as unknown as Record<string, unknown>, channel);
+
+  it('counts every delivery taken, and the ones its gate dead-letters as rejected', async () => {
+    const metrics = new Metrics('barista');
+    const counted = aServer({ metrics });
+    const { asChannel } = fakeChannel();
+    const take = (message: ConsumeMessage) =>
+      counted.handleMessage(message as unknown as Record<string, unknown>, asChannel);
+
+    await take(delivery({ pattern: 'order.placed', data: { orderId: 'o-1' } }));
+    await take(delivery('{not json'));
+
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('shop_messages_consumed_total{queue="t.barista",service="barista"} 2');
+    expect(text).toContain(
+      'shop_messages_dead_lettered_total{queue="t.barista",reason="rejected",service="barista"} 1',
+    );
+    metrics.onModuleDestroy();
+  });
 
   it('passes a well-formed message for a handled event on to Nest', async () => {
     const { channel, asChannel } = fakeChannel();
@@ -115,12 +141,7 @@ describe('ShopRmqServer.handleMessage', () => {
 
   it('counts a delivery as in flight until it is settled: at once when dead-lettered', async () => {
     const inFlight = new InFlightMessages();
-    const tracked = new ShopRmqServer({
-      ...rmqServerOptions({ url: 'amqp://x', namespace: 't', prefetch: 1 }, 'barista'),
-      namespace: 't',
-      inFlight,
-    });
-    tracked.addHandler('order.placed', () => Promise.resolve(), true);
+    const tracked = aServer({ inFlight });
     const { asChannel } = fakeChannel();
 
     await tracked.handleMessage(

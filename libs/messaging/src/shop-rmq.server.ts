@@ -1,3 +1,4 @@
+import type { Metrics } from '@app/platform';
 import { type MessageHandler, ServerRMQ, type RmqOptions } from '@nestjs/microservices';
 import type { AmqpConnectionManager } from 'amqp-connection-manager';
 import type { Channel, ConfirmChannel, ConsumeMessage } from 'amqplib';
@@ -17,6 +18,8 @@ export interface ShopRmqServerOptions extends ServerOptions {
   readonly retry?: RetryPolicy;
   /** Told of every delivery taken, so that a shutdown can wait for them to be settled. */
   readonly inFlight?: InFlightMessages;
+  /** Counts the deliveries taken and those the gate dead-letters. */
+  readonly metrics?: Metrics;
 }
 
 /** After a channel error, wait this long before reconnecting, so a persistent error cannot spin. */
@@ -45,12 +48,13 @@ export class ShopRmqServer extends ServerRMQ {
   private readonly retry: RetryPolicy;
   private readonly inFlight: InFlightMessages | undefined;
   private readonly consumerTag: string;
+  private readonly counters: { consumed(): void; rejected(): void } | undefined;
   private consumerChannel: Channel | undefined;
   private started = false;
   private stopping = false;
 
   constructor(options: ShopRmqServerOptions) {
-    const { namespace, context, retry, inFlight, ...rmq } = options;
+    const { namespace, context, retry, inFlight, metrics, ...rmq } = options;
     const consumerTag =
       rmq.consumerTag ?? `${rmq.queue ?? namespace}/${hostname()}:${process.pid}/${randomUUID()}`;
     super({ ...rmq, consumerTag });
@@ -59,6 +63,12 @@ export class ShopRmqServer extends ServerRMQ {
     this.retry = retry ?? NO_RETRIES;
     this.inFlight = inFlight;
     this.consumerTag = consumerTag;
+    if (metrics) {
+      const queue = this.queue;
+      const consumed = metrics.messagesConsumed.labels(queue);
+      const rejected = metrics.messagesDeadLettered.labels(queue, 'rejected');
+      this.counters = { consumed: () => consumed.inc(), rejected: () => rejected.inc() };
+    }
   }
 
   /** Connected, with the consumer attached, and not stopping. */
@@ -120,8 +130,10 @@ export class ShopRmqServer extends ServerRMQ {
     if (delivery === null) return;
     const message = delivery as unknown as ConsumeMessage;
     this.inFlight?.add(message, channel);
+    this.counters?.consumed();
     const problem = this.inspect(message);
     if (problem !== undefined) {
+      this.counters?.rejected();
       this.logger.warn(
         `Dead-lettering message ${message.properties.messageId ?? '(no id)'} from ${this.queue}: ${problem}`,
       );

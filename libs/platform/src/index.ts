@@ -9,3 +9,4 @@ export * from './page.query';
 export * from './config-rules';
 export * from './idempotency';
 export * from './readiness';
+export * from './metrics';

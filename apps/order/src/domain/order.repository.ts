@@ -25,6 +25,8 @@ export abstract class OrderRepository {
     status?: OrderStatus;
     limit: number;
   }): Promise<{ orders: Order[]; total: number }>;
+  /** How many orders there are of each status (every status, zero included). */
+  abstract countByStatus(): Promise<Record<OrderStatus, number>>;
   /** Whether a save recorded `messageId` as handled. */
   abstract hasHandled(messageId: string): Promise<boolean>;
 }

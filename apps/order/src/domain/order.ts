@@ -1,6 +1,12 @@
 import type { LineItem } from '@app/contracts';
 
-export type OrderStatus = 'placed' | 'brewing' | 'ready' | 'failed';
+export const ORDER_STATUSES = ['placed', 'brewing', 'ready', 'failed'] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+/** A count per status, every one at zero. */
+export function zeroCounts(): Record<OrderStatus, number> {
+  return { placed: 0, brewing: 0, ready: 0, failed: 0 };
+}
 
 export interface StatusChange {
   readonly status: OrderStatus;

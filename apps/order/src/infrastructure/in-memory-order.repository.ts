@@ -1,6 +1,6 @@
 import type { IntegrationEvent } from '@app/contracts';
 import { Injectable } from '@nestjs/common';
-import type { Order, OrderStatus } from '../domain/order';
+import { type Order, type OrderStatus, zeroCounts } from '../domain/order';
 import { OrderRepository, type SaveOptions } from '../domain/order.repository';
 
 /** Orders in memory, for unit tests: the running apps use {@link SqliteOrderRepository}. */
@@ -37,6 +37,12 @@ export class InMemoryOrderRepository extends OrderRepository {
       orders: matching.slice(-filter.limit).reverse(),
       total: matching.length,
     });
+  }
+
+  countByStatus(): Promise<Record<OrderStatus, number>> {
+    const counts = zeroCounts();
+    for (const order of this.orders.values()) counts[order.status] += 1;
+    return Promise.resolve(counts);
   }
 
   hasHandled(messageId: string): Promise<boolean> {

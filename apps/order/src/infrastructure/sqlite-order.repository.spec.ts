@@ -97,6 +97,17 @@ describe('SqliteOrderRepository', () => {
     expect((await orders.list({ status: 'placed', limit: 10 })).total).toBe(2);
   });
 
+  it('counts the orders of every status, zero included', async () => {
+    expect(await orders.countByStatus()).toEqual({ placed: 0, brewing: 0, ready: 0, failed: 0 });
+    const [a, b, c] = ['a', 'b', 'c'].map((name) => anOrder(name));
+    for (const order of [a, b, c]) await orders.save(order);
+    a.startBrewing(T1);
+    b.markReady(T1, T2);
+    for (const order of [a, b]) await orders.save(order);
+
+    expect(await orders.countByStatus()).toEqual({ placed: 1, brewing: 1, ready: 1, failed: 0 });
+  });
+
   it('keeps the changes of two copies saved one after the other (events handled at once)', async () => {
     const order = anOrder('Ada');
     await orders.save(order);

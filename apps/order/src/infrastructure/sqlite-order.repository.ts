@@ -1,6 +1,6 @@
 import type { LineItem } from '@app/contracts';
 import { type Outbox, type ProcessedMessages, promised, type SqliteDatabase } from '@app/storage';
-import { Order, type OrderStatus, type StatusChange } from '../domain/order';
+import { Order, type OrderStatus, type StatusChange, zeroCounts } from '../domain/order';
 import { OrderRepository, type SaveOptions } from '../domain/order.repository';
 
 interface OrderRow {
@@ -28,6 +28,7 @@ export class SqliteOrderRepository extends OrderRepository {
   private readonly newestOf;
   private readonly count;
   private readonly countOf;
+  private readonly countEach;
 
   constructor(
     db: SqliteDatabase,
@@ -49,6 +50,9 @@ export class SqliteOrderRepository extends OrderRepository {
     this.count = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM orders');
     this.countOf = db.prepare<[string], { n: number }>(
       'SELECT COUNT(*) AS n FROM orders WHERE status = ?',
+    );
+    this.countEach = db.prepare<[], { status: OrderStatus; n: number }>(
+      'SELECT status, COUNT(*) AS n FROM orders GROUP BY status',
     );
     const upsert = db.prepare<[string, string, string, string, string, string]>(
       `INSERT INTO orders (id, customer, items, correlation_id, status, history)
@@ -96,6 +100,14 @@ export class SqliteOrderRepository extends OrderRepository {
       const rows = status ? this.newestOf.all(status, limit) : this.newest.all(limit);
       const total = (status ? this.countOf.get(status) : this.count.get())?.n ?? 0;
       return { orders: rows.map((row) => this.restore(row)), total };
+    });
+  }
+
+  countByStatus(): Promise<Record<OrderStatus, number>> {
+    return promised(() => {
+      const counts = zeroCounts();
+      for (const { status, n } of this.countEach.all()) counts[status] = n;
+      return counts;
     });
   }
 

@@ -3,13 +3,11 @@ import { Controller, Get, NotFoundException, Param, ParseUUIDPipe, Query } from 
 import { QueryBus } from '@nestjs/cqrs';
 import { IsIn, IsOptional } from 'class-validator';
 import { GetOrderQuery, ListOrdersQuery } from '../application/queries/order.queries';
-import type { OrderStatus, OrderView } from '../domain/order';
-
-const STATUSES: OrderStatus[] = ['placed', 'brewing', 'ready', 'failed'];
+import { ORDER_STATUSES, type OrderStatus, type OrderView } from '../domain/order';
 
 export class ListOrdersParams extends PageQuery {
   @IsOptional()
-  @IsIn(STATUSES)
+  @IsIn(ORDER_STATUSES)
   public readonly status?: OrderStatus;
 }
 
