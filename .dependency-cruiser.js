@@ -140,6 +140,9 @@ module.exports = {
     doNotFollow: { path: ['node_modules'] },
     exclude: { path: ['(^|/)coverage/', '(^|/)results/'] },
     moduleSystems: ['cjs', 'es6'],
+    // tools/schematics has a package.json of its own (so that nest-cli.json can name the
+    // collection); its imports are declared in the root package.json, read as well.
+    combinedDependencies: true,
     // Count `import type` too, so that a domain file cannot lean on an adapter's types.
     tsPreCompilationDeps: true,
     // Resolve the @app/* aliases exactly as tsc does.
