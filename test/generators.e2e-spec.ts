@@ -119,7 +119,7 @@ describe('Nest CLI generators', () => {
     );
   });
 
-  it('builds the app with `nest build`, and the built app answers /health', async () => {
+  it('builds the app with `nest build`, and the built app answers /health and /metrics', async () => {
     await nest('build', 'kitchen');
     const port = await freePort();
     let output = '';
@@ -136,5 +136,8 @@ describe('Nest CLI generators', () => {
     });
     expect(health.status).toBe(200);
     expect(health.body).toMatchObject({ status: 'ok', service: 'kitchen', transport: 'http' });
+    const metrics = await fetch(`http://127.0.0.1:${port}/metrics`);
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toContain('http_request_duration_seconds_count{service="kitchen"');
   });
 });

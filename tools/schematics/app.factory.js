@@ -93,7 +93,7 @@ describe('${Class}Config', () => {
   });
 });
 `,
-    [`src/${name}.module.ts`]: `import { HealthController, SERVICE_IDENTITY } from '@app/platform';
+    [`src/${name}.module.ts`]: `import { HealthController, MetricsModule, SERVICE_IDENTITY } from '@app/platform';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ${Class}Config } from './${name}.config';
 
@@ -103,6 +103,7 @@ export class ${Class}Module {
   static forRoot(config: ${Class}Config): DynamicModule {
     return {
       module: ${Class}Module,
+      imports: [MetricsModule.forRoot('${name}')],
       controllers: [HealthController],
       providers: [
         { provide: ${Class}Config, useValue: config },

@@ -8,6 +8,7 @@ import {
   type OnModuleDestroy,
   Res,
 } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
@@ -172,7 +173,9 @@ export class MetricsModule {
 /** The app's {@link Metrics}, or undefined when its module does not import MetricsModule. */
 export function metricsOf(app: INestApplicationContext): Metrics | undefined {
   try {
-    return app.get(Metrics, { strict: false });
+    // Through ModuleRef: the application's own get() ends the process on a missing provider
+    // (NestFactory's abortOnError), where ModuleRef's just throws.
+    return app.get(ModuleRef).get(Metrics, { strict: false });
   } catch {
     return undefined;
   }
