@@ -133,17 +133,7 @@ function brewOnce(placed, onStarted, done) {
 }
 
 function isOrderPlaced(event) {
-  return (
-    event !== null &&
-    typeof event === 'object' &&
-    event.type === 'order.placed' &&
-    typeof event.messageId === 'string' &&
-    typeof event.correlationId === 'string' &&
-    event.data !== null &&
-    typeof event.data === 'object' &&
-    typeof event.data.orderId === 'string' &&
-    typeof event.data.customer === 'string'
-  );
+  return c.isEventOf(event, 'order.placed');
 }
 
 // ---------------------------------------------------------------- adapters
@@ -185,15 +175,12 @@ async function startRmq() {
   const publisher = await publishing.createConfirmChannel();
   const queue = await c.assertTopology(consumer, 'barista', ['order.placed']);
   await consumer.prefetch(prefetch);
-  const { consumerTag } = await consumer.consume(
+  const consumerTag = await c.consumeEvents(
+    consumer,
     queue,
-    (message) => {
-      if (message === null) return log.warn(`the broker cancelled the consumer on ${queue}`);
-      const placed = c.decodeEvent(message);
-      if (!placed || !isOrderPlaced(placed)) {
-        log.warn(`dead-lettering a malformed message from ${queue}`);
-        return consumer.nack(message, false, false);
-      }
+    log,
+    isOrderPlaced,
+    (placed, message) => {
       brewOnce(
         placed,
         (started) =>
@@ -212,7 +199,6 @@ async function startRmq() {
         },
       );
     },
-    { noAck: false },
   );
   return () =>
     c.closeConsumer({

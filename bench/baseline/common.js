@@ -326,6 +326,56 @@ function decodeEvent(message) {
   return event;
 }
 
+/** Whether `event` is a `type` envelope with its ids, naming an order and its customer. */
+function isEventOf(event, type) {
+  return (
+    event !== null &&
+    typeof event === 'object' &&
+    event.type === type &&
+    typeof event.messageId === 'string' &&
+    typeof event.correlationId === 'string' &&
+    event.data !== null &&
+    typeof event.data === 'object' &&
+    typeof event.data.orderId === 'string' &&
+    typeof event.data.customer === 'string'
+  );
+}
+
+/**
+ * Consumes `queue` with manual acks. A cancelled consumer is logged; a delivery that is not an
+ * event (decodeEvent) or that `accepts` refuses is dead-lettered; the others go to
+ * `handle(event, message)`, which settles them. Resolves to the consumer tag.
+ */
+async function consumeEvents(consumer, queue, log, accepts, handle) {
+  const { consumerTag } = await consumer.consume(
+    queue,
+    (message) => {
+      if (message === null) return log.warn(`the broker cancelled the consumer on ${queue}`);
+      const event = decodeEvent(message);
+      if (!event || !accepts(event)) {
+        log.warn(`dead-lettering a malformed message from ${queue}`);
+        return consumer.nack(message, false, false);
+      }
+      handle(event, message);
+    },
+    { noAck: false },
+  );
+  return consumerTag;
+}
+
+/** A `handle` for consumeEvents: runs `apply(event)` and acks; a throw dead-letters it. */
+function ackAfter(consumer, log, apply) {
+  return (event, message) => {
+    try {
+      apply(event);
+    } catch (err) {
+      log.warn(`dead-lettering ${event.type} ${event.messageId}: ${err.message}`);
+      return consumer.nack(message, false, false);
+    }
+    consumer.ack(message);
+  };
+}
+
 // ---------------------------------------------------------------- SQLite
 
 const PROCESSED_MESSAGES = `CREATE TABLE IF NOT EXISTS processed_messages (
@@ -473,6 +523,9 @@ module.exports = {
   assertTopology,
   publishEvent,
   decodeEvent,
+  isEventOf,
+  consumeEvents,
+  ackAfter,
   openDatabase,
   transaction,
   closeConsumer,

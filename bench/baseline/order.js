@@ -334,24 +334,12 @@ async function startRmq() {
   if (left > 0) log.log(`${left} stored events were not published yet: publishing`);
   poke();
   await consumer.prefetch(prefetch);
-  const { consumerTag } = await consumer.consume(
+  const consumerTag = await c.consumeEvents(
+    consumer,
     queue,
-    (message) => {
-      if (message === null) return log.warn(`the broker cancelled the consumer on ${queue}`);
-      const event = c.decodeEvent(message);
-      if (!event) {
-        log.warn(`dead-lettering a malformed message from ${queue}`);
-        return consumer.nack(message, false, false);
-      }
-      try {
-        onEvent(event);
-      } catch (err) {
-        log.warn(`dead-lettering ${event.type} ${event.messageId}: ${err.message}`);
-        return consumer.nack(message, false, false);
-      }
-      consumer.ack(message);
-    },
-    { noAck: false },
+    log,
+    () => true,
+    c.ackAfter(consumer, log, onEvent),
   );
   return async () => {
     // Stop the relay; closing the publisher fails its unconfirmed publishes, which stay stored.

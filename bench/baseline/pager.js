@@ -54,17 +54,7 @@ const storeBuzz = c.transaction(db, (made) => {
 // ---------------------------------------------------------------- the pager
 
 function isCoffeeBrewed(event) {
-  return (
-    event !== null &&
-    typeof event === 'object' &&
-    event.type === 'coffee.brewed' &&
-    typeof event.messageId === 'string' &&
-    typeof event.correlationId === 'string' &&
-    event.data !== null &&
-    typeof event.data === 'object' &&
-    typeof event.data.orderId === 'string' &&
-    typeof event.data.customer === 'string'
-  );
+  return c.isEventOf(event, 'coffee.brewed');
 }
 
 /** The buzz for this coffee, and whether it is new (a repeat does not buzz again). */
@@ -132,24 +122,12 @@ async function startRmq() {
   const consumer = await connection.createChannel();
   const queue = await c.assertTopology(consumer, 'pager', ['coffee.brewed']);
   await consumer.prefetch(prefetch);
-  const { consumerTag } = await consumer.consume(
+  const consumerTag = await c.consumeEvents(
+    consumer,
     queue,
-    (message) => {
-      if (message === null) return log.warn(`the broker cancelled the consumer on ${queue}`);
-      const event = c.decodeEvent(message);
-      if (!event || !isCoffeeBrewed(event)) {
-        log.warn(`dead-lettering a malformed message from ${queue}`);
-        return consumer.nack(message, false, false);
-      }
-      try {
-        buzz(event);
-      } catch (err) {
-        log.warn(`dead-lettering coffee.brewed ${event.messageId}: ${err.message}`);
-        return consumer.nack(message, false, false);
-      }
-      consumer.ack(message);
-    },
-    { noAck: false },
+    log,
+    isCoffeeBrewed,
+    c.ackAfter(consumer, log, buzz),
   );
   return () => c.closeConsumer({ consumer, consumerTag, connections: [connection] });
 }
