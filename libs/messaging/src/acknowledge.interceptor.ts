@@ -48,7 +48,7 @@ export class AcknowledgeInterceptor implements NestInterceptor {
       tap(() => settle(() => channel.ack(message))),
       catchError((error: unknown) => {
         outcome = this.outcomeOf(error, message);
-        return this.failed(error, channel, message, pattern);
+        return this.failed(outcome, error, channel, message, pattern);
       }),
       finalize(() => {
         this.inFlight?.settled(message);
@@ -57,7 +57,7 @@ export class AcknowledgeInterceptor implements NestInterceptor {
     );
   }
 
-  /** What {@link failed} does with a message that `error` failed. */
+  /** What becomes of a message that `error` failed: {@link failed} carries it out. */
   private outcomeOf(error: unknown, message: ConsumeMessage): Outcome {
     if (isChannelGone(error)) return 'redeliver';
     if (error instanceof BadRequestException) return 'invalid';
@@ -82,25 +82,25 @@ export class AcknowledgeInterceptor implements NestInterceptor {
   }
 
   private failed(
+    outcome: Outcome,
     error: unknown,
     channel: ConfirmChannel,
     message: ConsumeMessage,
     pattern: string,
   ): Observable<never> {
     const id = `${pattern} ${message.properties.messageId ?? '(no id)'}`;
-    if (isChannelGone(error)) {
-      // Shutting down or disconnected: the broker redelivers unacked messages by itself.
-      this.logger.warn(`Left ${id} for redelivery: ${describeFailure(error)}`);
-      return EMPTY;
-    }
     const reason = describeFailure(error);
     const attempts = attemptsOf(message) + 1;
     const { context, retry } = this.place;
     let moving: Promise<void>;
-    if (error instanceof BadRequestException) {
+    if (outcome === 'redeliver') {
+      // Shutting down or disconnected: the broker redelivers unacked messages by itself.
+      this.logger.warn(`Left ${id} for redelivery: ${reason}`);
+      return EMPTY;
+    } else if (outcome === 'invalid') {
       this.logger.warn(`Dead-lettering ${id}: ${reason}`);
       moving = deadLetter(channel, message, reason, this.place, { attempts });
-    } else if (context !== undefined && retry !== undefined && attempts <= retry.retries) {
+    } else if (outcome === 'retry' && context !== undefined && retry !== undefined) {
       this.logger.warn(
         `Retrying ${id} in ${retryDelayMs(retry, attempts)} ms (attempt ${attempts} of ${retry.retries + 1} failed): ${reason}`,
       );
