@@ -255,22 +255,44 @@ export interface MemoryPoint {
   readonly rssMb: number;
 }
 
+export interface HeapPoint {
+  /** Milliseconds since load start. */
+  readonly atMs: number;
+  /** V8 heap used right after the app's last major GC (its /metrics). */
+  readonly heapMb: number;
+}
+
+/**
+ * What a soak judges a service's memory on: the heap after major GC where the app exposes it and
+ * it was collected after warm-up (live objects only, so V8 growing its heap is not a leak), else
+ * the resident set.
+ */
+export type MemoryMeasure = 'heap after GC' | 'RSS';
+
 export interface ServiceMemory {
   /** `order`, `barista#1`, `pager`. */
   readonly service: string;
   readonly startMb: number;
   readonly endMb: number;
   readonly peakMb: number;
-  /** Median RSS in the window right after the warm-up, and in the last window of the load. */
+  /** What the levels, growth and verdict below are of. */
+  readonly judgedOn: MemoryMeasure;
+  /** Why the heap was not used, when it was not (the bare baseline, no major GC after warm-up). */
+  readonly heapNote?: string;
+  /** Median of the measure in the window right after the warm-up, and in the last window. */
   readonly afterWarmupMb: number | null;
   readonly endOfLoadMb: number | null;
   readonly growthMb: number | null;
   readonly growthPercent: number | null;
   /** growthMb over the orders completed between the two windows, in KB per order. */
   readonly perOrderKb: number | null;
+  /** The RSS growth between the same windows, whatever the judged measure. */
+  readonly rssGrowthMb: number | null;
   /** null when not judged (too short a run, or no samples). */
   readonly grows: boolean | null;
   readonly series: MemoryPoint[];
+  /** Heap after major GC over the run, when the app exposes it. */
+  readonly heapSeries?: HeapPoint[];
 }
 
 export interface SoakCriteria {
@@ -280,6 +302,8 @@ export interface SoakCriteria {
   readonly windowShare: number;
   /** Growth is flagged above max(growthMb, growthShare × the level after warm-up). */
   readonly growthMb: number;
+  /** The same floor for the heap after GC, which is a few tens of MB where RSS is a hundred. */
+  readonly heapGrowthMb: number;
   readonly growthShare: number;
   /** Less load than this after the warm-up is too short to judge. */
   readonly minJudgedMs: number;

@@ -2,6 +2,7 @@ import type { BenchOptions } from './cli';
 import {
   VARIANTS,
   type FaultKind,
+  type MemoryMeasure,
   type RatePhase,
   type ScenarioName,
   type SoakCriteria,
@@ -139,12 +140,14 @@ export const SOAK_CRITERIA: SoakCriteria = {
   warmupShare: 0.25,
   windowShare: 0.1,
   growthMb: 8,
+  heapGrowthMb: 4,
   growthShare: 0.1,
   minJudgedMs: 30000,
 };
 /** The soak's growth threshold as the reports state it. */
-export function soakThresholdText(criteria: SoakCriteria): string {
-  return `max(${criteria.growthMb} MB, ${Math.round(criteria.growthShare * 100)} %)`;
+export function soakThresholdText(criteria: SoakCriteria, measure: MemoryMeasure = 'RSS'): string {
+  const floor = measure === 'RSS' ? criteria.growthMb : criteria.heapGrowthMb;
+  return `max(${floor} MB, ${Math.round(criteria.growthShare * 100)} %)`;
 }
 /** A moderate rate for minutes on end: half of steady's. */
 const SOAK_RATE = 50;

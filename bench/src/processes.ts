@@ -242,6 +242,10 @@ interface Tracked {
   peakRss: number;
   /** Every RSS sample (bytes) with its time (performance.now()). */
   readonly rss: { at: number; bytes: number }[];
+  /** V8 heap used after the last major GC, from the app's /metrics (NestJS apps only). */
+  readonly heap: { at: number; bytes: number }[];
+  /** False once the app showed it has no such metric (the bare baseline): not asked again. */
+  heapScraped: boolean;
 }
 
 /** One app's resident memory over a window: every sample, all its incarnations in time order. */
@@ -249,6 +253,28 @@ export interface MemorySeries {
   readonly role: string;
   readonly instance: number;
   readonly points: { readonly at: number; readonly bytes: number }[];
+  /** Heap used after the last major GC, when sampled and exposed by the app. */
+  readonly heap?: { readonly at: number; readonly bytes: number }[];
+}
+
+/** The gauge each NestJS app exports (libs/platform metrics), set after every major GC. */
+export const HEAP_AFTER_GC_METRIC = 'nodejs_heap_used_after_major_gc_bytes';
+
+/**
+ * The value of a gauge with one series (any labels, such as the apps' default `service` label) in
+ * a Prometheus text exposition; null when it is absent, or 0 (before the first major GC).
+ */
+export function gaugeValue(exposition: string, name: string): number | null {
+  const line = new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+-]+)$`, 'm').exec(exposition);
+  const value = line ? Number(line[1]) : NaN;
+  return Number.isFinite(value) && value > 0 ? value : null;
+}
+
+export interface SamplerOptions {
+  /** How often to sample (default 500 ms). */
+  readonly intervalMs?: number;
+  /** Also scrape each app's heap after the last major GC from its /metrics (soak). */
+  readonly heap?: boolean;
 }
 
 /**
@@ -263,7 +289,11 @@ export class ResourceSampler {
   private stopping = false;
   private readonly wake = new AbortController();
 
-  constructor(private readonly intervalMs = 500) {}
+  private readonly intervalMs: number;
+
+  constructor(private readonly options: SamplerOptions = {}) {
+    this.intervalMs = options.intervalMs ?? 500;
+  }
 
   track(app: AppProcess): void {
     this.tracked.push({
@@ -272,6 +302,8 @@ export class ResourceSampler {
       lastCtime: 0,
       peakRss: 0,
       rss: [],
+      heap: [],
+      heapScraped: this.options.heap === true,
     });
   }
 
@@ -302,8 +334,27 @@ export class ResourceSampler {
           } catch {
             // Exited between the check and the sample: keep its last figures.
           }
+          if (entry.heapScraped) await this.sampleHeap(entry);
         }),
     );
+  }
+
+  private async sampleHeap(entry: Tracked): Promise<void> {
+    try {
+      const response = await request(`${entry.app.url}/metrics`, {
+        headersTimeout: this.intervalMs,
+        bodyTimeout: this.intervalMs,
+      });
+      const text = await response.body.text();
+      if (response.statusCode === 404) {
+        entry.heapScraped = false;
+        return;
+      }
+      const bytes = response.statusCode === 200 ? gaugeValue(text, HEAP_AFTER_GC_METRIC) : null;
+      if (bytes !== null) entry.heap.push({ at: performance.now(), bytes });
+    } catch {
+      // Busy, restarting or gone: this sample is skipped, the next one asks again.
+    }
   }
 
   async stop(): Promise<void> {
@@ -317,17 +368,24 @@ export class ResourceSampler {
 
   /** The RSS samples of each role and instance (restarted processes joined), in time order. */
   memory(): MemorySeries[] {
-    const groups = new Map<string, MemorySeries>();
+    type Point = { at: number; bytes: number };
+    const groups = new Map<
+      string,
+      { role: string; instance: number; points: Point[]; heap: Point[] }
+    >();
     for (const entry of this.tracked) {
       const { role, instance } = entry.app.options;
       const key = `${role}#${instance}`;
-      const group = groups.get(key) ?? { role, instance, points: [] };
+      const group = groups.get(key) ?? { role, instance, points: [], heap: [] };
       group.points.push(...entry.rss);
+      group.heap.push(...entry.heap);
       groups.set(key, group);
     }
-    return [...groups.values()].map((group) => ({
+    const byTime = (a: { at: number }, b: { at: number }) => a.at - b.at;
+    return [...groups.values()].map(({ heap, ...group }) => ({
       ...group,
-      points: [...group.points].sort((a, b) => a.at - b.at),
+      points: [...group.points].sort(byTime),
+      ...(heap.length > 0 ? { heap: [...heap].sort(byTime) } : {}),
     }));
   }
 

@@ -75,7 +75,7 @@ export function faultsFinding(results: ScenarioResult[]): Finding {
 /** The soak's verdict: memory does not keep growing once the shop is warm. */
 export function soakFinding(results: ScenarioResult[]): Finding {
   const id = 'soak-memory-flat-after-warmup';
-  const claim = `During the soak no service's memory (RSS) grows by more than ${soakThresholdText(SOAK_CRITERIA)} after warm-up.`;
+  const claim = `During the soak no service's memory grows after warm-up by more than ${soakThresholdText(SOAK_CRITERIA, 'heap after GC')} of its heap after major GC (NestJS apps) or ${soakThresholdText(SOAK_CRITERIA)} of its RSS (the bare baseline, or no major GC after warm-up).`;
   const figures: Finding['figures'] = {};
   const verdicts: string[] = [];
   const flags: (boolean | null)[] = [];

@@ -2,6 +2,7 @@ import type {
   LatencySummary,
   ProcessUsage,
   RunResult,
+  ServiceMemory,
   ScenarioName,
   ScenarioResult,
   WindowCounts,
@@ -235,13 +236,16 @@ export const SOAK_ROWS: Row[] = [
     value: (c: Column) => serviceMemory(c, role),
   })),
   {
-    label: 'RSS growth after warm-up MB ord/bar/pag',
+    label: 'growth after warm-up MB ord/bar/pag',
     value: (c) => {
       const services = c.run.soak?.services ?? [];
       if (services.length === 0) return '-';
+      const measure = (s: ServiceMemory) => (s.judgedOn === 'RSS' ? 'RSS' : 'heap');
       return (['order', 'barista', 'pager'] as const)
         .flatMap((role) => services.filter((s) => s.service.split('#')[0] === role))
-        .map((s) => (s.growthMb === null ? '-' : `${s.growthMb >= 0 ? '+' : ''}${s.growthMb}`))
+        .map((s) =>
+          s.growthMb === null ? '-' : `${s.growthMb >= 0 ? '+' : ''}${s.growthMb} ${measure(s)}`,
+        )
         .join(' / ');
     },
   },

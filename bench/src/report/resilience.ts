@@ -34,8 +34,9 @@ export function scenarioDefinitions(scenario: ScenarioName): string | undefined 
   if (scenario === 'soak') {
     const c = SOAK_CRITERIA;
     return [
-      `Memory is each process's resident set (RSS), sampled all along (heap sizes would need the apps' cooperation). The first ${percent(c.warmupShare)} of the load is warm-up and not judged.`,
-      `The level after warm-up is the median RSS over the next ${percent(c.windowShare)} of the load, the level at the end the median over its last ${percent(c.windowShare)}; a service grows when the end level exceeds the level after warm-up by more than ${c.growthMb} MB and by more than ${percent(c.growthShare)} of that level, i.e. ${soakThresholdText(c)}.`,
+      `Memory is sampled all along: each process's resident set (RSS), and for the NestJS apps the V8 heap used right after their last major GC, from their /metrics (nodejs_heap_used_after_major_gc_bytes). The first ${percent(c.warmupShare)} of the load is warm-up and not judged.`,
+      `A service is judged on its heap after GC where it exposes it and had a major GC after warm-up: that is live objects only, so it grows with a leak but not when V8 merely sizes its heap up (which RSS shows). The bare baseline, or an app without a major GC after warm-up, is judged on RSS.`,
+      `The level after warm-up is the median over the next ${percent(c.windowShare)} of the load, the level at the end the median over its last ${percent(c.windowShare)}; a service grows when the end level exceeds the level after warm-up by more than a floor and by more than ${percent(c.growthShare)} of that level: ${soakThresholdText(c, 'heap after GC')} of heap after GC, ${soakThresholdText(c)} of RSS.`,
       `Runs with less than ${c.minJudgedMs / 1000} s of load after warm-up are not judged.`,
       'Growth per order (KB) divides the growth by the orders completed between the two windows: the apps keep their orders, brews and buzzes in SQLite files, not in memory, so memory that keeps growing with the orders points to a leak.',
     ].join(' ');
@@ -85,14 +86,25 @@ export function resilienceCharts(results: BenchResults, id: () => string): Chart
     specs.push({
       id: id(),
       scenario: 'soak',
-      title: `soak memory, ${result.variant}: RSS of each service (MB; shaded: warm-up, not judged)`,
+      title: `soak memory, ${result.variant}: RSS of each service, dashed: heap after major GC (MB; shaded: warm-up, not judged)`,
       kind: 'timeline',
       xTitle: 'seconds since load start',
-      yTitle: 'RSS MB',
-      series: soak.services.map((service) => ({
-        label: service.service,
-        points: service.series.map((p) => ({ x: p.atMs / 1000, y: p.rssMb })),
-      })),
+      yTitle: 'MB',
+      series: soak.services.flatMap((service) => [
+        {
+          label: `${service.service} RSS`,
+          points: service.series.map((p) => ({ x: p.atMs / 1000, y: p.rssMb })),
+        },
+        ...(service.heapSeries
+          ? [
+              {
+                label: `${service.service} heap after GC`,
+                points: service.heapSeries.map((p) => ({ x: p.atMs / 1000, y: p.heapMb })),
+                dashed: true,
+              },
+            ]
+          : []),
+      ]),
       window: { from: 0, to: soak.warmupMs / 1000, label: 'warm-up' },
       fromZero: false,
     });

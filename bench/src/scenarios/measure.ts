@@ -169,6 +169,8 @@ export interface LoadRunOptions {
   readonly during?: (startAt: number, mark: (what: string) => number) => Promise<void>;
   /** How often CPU and memory are sampled (default 500 ms). */
   readonly sampleMs?: number;
+  /** Also sample each NestJS app's heap after its last major GC, from its /metrics (soak). */
+  readonly heapAfterGc?: boolean;
 }
 
 export interface LoadRun {
@@ -178,7 +180,7 @@ export interface LoadRun {
   /** When the load ended (absolute), before the drain. */
   readonly loadEnd: number;
   readonly events: TimedEvent[];
-  /** Each app's RSS samples over load and drain (absolute times). */
+  /** Each app's RSS (and, if asked, heap after GC) samples over load and drain (absolute times). */
   readonly memory: MemorySeries[];
 }
 
@@ -208,7 +210,7 @@ export async function measureLoad(
     transport === 'rmq'
       ? await QueueMonitor.open(ctx.amqpUrl, system.options.namespace)
       : undefined;
-  const sampler = new ResourceSampler(options.sampleMs);
+  const sampler = new ResourceSampler({ intervalMs: options.sampleMs, heap: options.heapAfterGc });
   for (const app of system.live) sampler.track(app);
   const events: TimedEvent[] = [];
   const notes: string[] = [];
