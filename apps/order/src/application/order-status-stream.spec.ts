@@ -1,17 +1,11 @@
 import 'reflect-metadata';
-import {
-  type BrewStarted,
-  type CoffeeBrewed,
-  envelope,
-  EventTypes,
-  type OrderPlaced,
-  type PlaceOrderRequest,
-} from '@app/contracts';
+import { type OrderPlaced, type PlaceOrderRequest } from '@app/contracts';
 import { Logger } from '@nestjs/common';
 import { CommandBus, CqrsModule } from '@nestjs/cqrs';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { OrderRepository } from '../domain/order.repository';
 import { InMemoryOrderRepository } from '../infrastructure/in-memory-order.repository';
+import { BREWED_AT, brewStarted, coffeeBrewed, STARTED_AT } from '../testing/barista-events';
 import { MarkOrderReadyCommand } from './commands/mark-order-ready/mark-order-ready.command';
 import { MarkOrderReadyHandler } from './commands/mark-order-ready/mark-order-ready.handler';
 import {
@@ -25,9 +19,6 @@ import type { OrderStatusUpdate } from './events/order-status-changed.event';
 import { OrderStatusStream } from './order-status-stream';
 import { type HandOver, HopFailedError, OrderEvents } from './ports/order-events.port';
 
-const STARTED_AT = '2030-01-01T10:00:01.000Z';
-const BREWED_AT = '2030-01-01T10:00:03.000Z';
-
 /** Hands over as the test says: queued (rmq), or a failed hop (http). */
 class FakeOrderEvents extends OrderEvents {
   answer: (event: OrderPlaced) => Promise<HandOver> = () => Promise.resolve('queued');
@@ -35,29 +26,6 @@ class FakeOrderEvents extends OrderEvents {
   orderPlaced(event: OrderPlaced): Promise<HandOver> {
     return this.answer(event);
   }
-}
-
-function brewStarted(orderId: string): BrewStarted {
-  return envelope<BrewStarted>(
-    EventTypes.BrewStarted,
-    { orderId, baristaId: 'b-1', machine: 1, startedAt: STARTED_AT },
-    { correlationId: 'corr-1' },
-  );
-}
-
-function coffeeBrewed(orderId: string): CoffeeBrewed {
-  return envelope<CoffeeBrewed>(
-    EventTypes.CoffeeBrewed,
-    {
-      orderId,
-      baristaId: 'b-1',
-      machine: 1,
-      startedAt: STARTED_AT,
-      customer: 'Ada',
-      brewedAt: BREWED_AT,
-    },
-    { correlationId: 'corr-1' },
-  );
 }
 
 describe('OrderStatusStream', () => {
