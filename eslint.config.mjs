@@ -31,6 +31,19 @@ const nodeGlobals = Object.fromEntries(
   ].map((name) => [name, 'readonly']),
 );
 
+// The browser globals the live board's script uses (apps/order/src/board/board.js).
+const browserGlobals = Object.fromEntries(
+  [
+    'document',
+    'window',
+    'fetch',
+    'EventSource',
+    'FormData',
+    'requestAnimationFrame',
+    'console',
+  ].map((name) => [name, 'readonly']),
+);
+
 export default tseslint.config(
   {
     ignores: [
@@ -51,6 +64,11 @@ export default tseslint.config(
   },
   { files: ['**/*.{js,cjs}'], languageOptions: { sourceType: 'commonjs' } },
   { files: ['**/*.mjs'], languageOptions: { sourceType: 'module' } },
+  // The live board's page script runs in the browser, as a classic script.
+  {
+    files: ['apps/*/src/board/*.js'],
+    languageOptions: { sourceType: 'script', globals: browserGlobals },
+  },
 
   // TypeScript: recommended with type information, from tsconfig.json.
   {

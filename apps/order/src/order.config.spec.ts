@@ -92,6 +92,12 @@ describe('OrderConfig', () => {
     ['BARISTA_URL', 'ftp://x', 'accepts one or more http(s):// URLs separated by commas'],
     ['BARISTA_URL', 'http://a,', 'accepts one or more http(s):// URLs separated by commas'],
     ['PAGER_URL', 'localhost:3002', 'accepts one or more http(s):// URLs separated by commas'],
+    ['BOARD_PAGER_URL', 'pager:3002', 'accepts an http(s):// URL or a path starting with /'],
+    [
+      'BOARD_PAGER_URL',
+      'http://a, http://b',
+      'accepts an http(s):// URL or a path starting with /',
+    ],
     ['PAGER_TIMEOUT_MS', '5', 'accepts a whole number of milliseconds from 10 to 600000'],
     ['HTTP_DEFENCES', 'yes', 'accepts on or off'],
     ['HTTP_BREAKER', '1', 'accepts on or off'],
@@ -107,5 +113,16 @@ describe('OrderConfig', () => {
 
     expect(message).not.toContain('\n');
     expect(message).toContain(`${name}=${JSON.stringify(value)}: ${accepts}`);
+  });
+
+  it.each(['http://localhost:3002', 'https://shop.example/pager/', '/', '/pager'])(
+    "takes BOARD_PAGER_URL=%s (a URL, or a path on the board's own origin)",
+    (value) => {
+      expect(loadConfig(OrderConfig, { BOARD_PAGER_URL: value }).BOARD_PAGER_URL).toBe(value);
+    },
+  );
+
+  it('leaves BOARD_PAGER_URL unset when empty (the board then uses PAGER_URL)', () => {
+    expect(loadConfig(OrderConfig, { BOARD_PAGER_URL: '' }).BOARD_PAGER_URL).toBeUndefined();
   });
 });

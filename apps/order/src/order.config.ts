@@ -8,7 +8,7 @@ import {
   type Switch,
 } from '@app/platform';
 import { IsDatabasePath } from '@app/storage';
-import { Matches } from 'class-validator';
+import { IsOptional, Matches } from 'class-validator';
 
 const URL_LIST = /^https?:\/\/[^\s,]+(,https?:\/\/[^\s,]+)*$/;
 
@@ -23,6 +23,16 @@ export class OrderConfig extends CommonConfig {
 
   @Matches(URL_LIST, { message: 'accepts one or more http(s):// URLs separated by commas' })
   public readonly PAGER_URL: string = 'http://127.0.0.1:3002';
+
+  /**
+   * Pager as the live board's browser reaches it (its `/buzzes/stream`): an http(s):// URL, or a
+   * path such as `/` for the board's own origin (behind a gateway). Unset: PAGER_URL.
+   */
+  @IsOptional()
+  @Matches(/^(?:https?:\/\/[^\s,/]+)?(?:\/[^\s,]*)?$/, {
+    message: 'accepts an http(s):// URL or a path starting with /',
+  })
+  public readonly BOARD_PAGER_URL?: string;
 
   /** How long order waits for barista (brew included) before answering 504. */
   @IntRange(10, 600000, 'milliseconds')

@@ -23,6 +23,7 @@ import { PlaceOrderHandler } from './application/commands/place-order/place-orde
 import { PlaceOrderHttpController } from './application/commands/place-order/place-order.http.controller';
 import { RecordBrewStartedHandler } from './application/commands/record-brew-started/record-brew-started.handler';
 import { RecordBrewStartedMessageController } from './application/commands/record-brew-started/record-brew-started.message.controller';
+import { OrderStatusStream } from './application/order-status-stream';
 import { OrderEvents } from './application/ports/order-events.port';
 import { GetOrderHandler, ListOrdersHandler } from './application/queries/order.query-handlers';
 import { OrderRepository } from './domain/order.repository';
@@ -32,8 +33,10 @@ import { OrderMetrics } from './infrastructure/order-metrics';
 import { orderMigrations } from './infrastructure/order.schema';
 import { RmqOrderEvents } from './infrastructure/rmq-order-events';
 import { SqliteOrderRepository } from './infrastructure/sqlite-order.repository';
+import { BoardHttpController } from './interface/board.http.controller';
 import { DownstreamsHttpController } from './interface/downstreams.http.controller';
 import { HandOverFailedFilter } from './interface/hand-over-failed.filter';
+import { OrderStreamHttpController } from './interface/order-stream.http.controller';
 import { OrdersHttpController } from './interface/orders.http.controller';
 import { OrderConfig } from './order.config';
 
@@ -63,6 +66,8 @@ export class OrderModule {
         HealthController,
         PlaceOrderHttpController,
         OrdersHttpController,
+        OrderStreamHttpController,
+        BoardHttpController,
         ...(rmq ? messageControllers : [DownstreamsHttpController]),
       ],
       providers: [
@@ -83,6 +88,7 @@ export class OrderModule {
         ...(rmq ? [] : [{ provide: READINESS_CHECKS, useValue: downstreamChecks(config) }]),
         ...commandHandlers,
         ...queryHandlers,
+        OrderStatusStream,
       ],
     };
   }

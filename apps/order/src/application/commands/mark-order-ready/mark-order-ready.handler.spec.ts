@@ -1,32 +1,15 @@
 import 'reflect-metadata';
-import { type CoffeeBrewed, envelope, EventTypes } from '@app/contracts';
 import { CommandBus, CqrsModule } from '@nestjs/cqrs';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { randomUUID } from 'node:crypto';
 import { Order } from '../../../domain/order';
 import { OrderNotFoundError, OrderRepository } from '../../../domain/order.repository';
 import { InMemoryOrderRepository } from '../../../infrastructure/in-memory-order.repository';
+import { BREWED_AT, coffeeBrewed, STARTED_AT } from '../../../testing/barista-events';
 import { MarkOrderReadyCommand } from './mark-order-ready.command';
 import { MarkOrderReadyHandler } from './mark-order-ready.handler';
 
 const PLACED_AT = '2025-01-01T10:00:00.000Z';
-const STARTED_AT = '2025-01-01T10:00:01.000Z';
-const BREWED_AT = '2025-01-01T10:00:03.000Z';
-
-function coffeeBrewed(orderId: string): CoffeeBrewed {
-  return envelope<CoffeeBrewed>(
-    EventTypes.CoffeeBrewed,
-    {
-      orderId,
-      baristaId: 'barista-1',
-      machine: 1,
-      startedAt: STARTED_AT,
-      customer: 'Ada',
-      brewedAt: BREWED_AT,
-    },
-    { correlationId: 'corr-1', causationId: randomUUID() },
-  );
-}
 
 describe('MarkOrderReadyHandler', () => {
   let moduleRef: TestingModule;

@@ -1,9 +1,10 @@
 import { envelope, EventTypes, type OrderPlaced } from '@app/contracts';
 import { Logger } from '@nestjs/common';
-import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { CommandHandler, EventBus, type ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import { Order } from '../../../domain/order';
 import { OrderRepository } from '../../../domain/order.repository';
+import { OrderStatusChangedEvent } from '../../events/order-status-changed.event';
 import { HopFailedError, OrderEvents } from '../../ports/order-events.port';
 import {
   OrderNotHandedOverError,
@@ -22,6 +23,7 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrderCommand> {
   constructor(
     private readonly orders: OrderRepository,
     private readonly events: OrderEvents,
+    private readonly bus: EventBus,
   ) {}
 
   async execute({ request, correlationId }: PlaceOrderCommand): Promise<PlaceOrderResult> {
@@ -41,6 +43,7 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrderCommand> {
     // Stored with the order in one transaction (the outbox, under rmq): no order without its
     // event, however the process ends.
     await this.orders.save(order, { events: [event] });
+    this.bus.publish(OrderStatusChangedEvent.of(order, 'placed', order.placedAt));
     try {
       const handOver = await this.events.orderPlaced(event);
       // The sync chain may have changed the order meanwhile (brewing, ready): read it again.
@@ -50,8 +53,13 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrderCommand> {
       if (!(error instanceof HopFailedError)) throw error;
       // Read it again: the chain may have got as far as ready before a later hop failed.
       const current = (await this.orders.findById(order.id)) ?? order;
-      current.markFailed(new Date(), `${error.hop}: ${error.message}`);
+      const failedAt = new Date();
+      const reason = `${error.hop}: ${error.message}`;
+      current.markFailed(failedAt, reason);
       await this.orders.save(current);
+      this.bus.publish(
+        OrderStatusChangedEvent.of(current, 'failed', failedAt.toISOString(), reason),
+      );
       this.logger.warn(
         `Order ${order.id} failed at ${error.hop}: ${error.message} [${correlationId}]`,
       );

@@ -1,24 +1,15 @@
 import 'reflect-metadata';
-import { type BrewStarted, envelope, EventTypes } from '@app/contracts';
 import { CommandBus, CqrsModule } from '@nestjs/cqrs';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { randomUUID } from 'node:crypto';
 import { Order } from '../../../domain/order';
 import { OrderNotFoundError, OrderRepository } from '../../../domain/order.repository';
 import { InMemoryOrderRepository } from '../../../infrastructure/in-memory-order.repository';
+import { brewStarted, STARTED_AT } from '../../../testing/barista-events';
 import { RecordBrewStartedCommand } from './record-brew-started.command';
 import { RecordBrewStartedHandler } from './record-brew-started.handler';
 
 const PLACED_AT = '2025-01-01T10:00:00.000Z';
-const STARTED_AT = '2025-01-01T10:00:01.000Z';
-
-function brewStarted(orderId: string, startedAt = STARTED_AT): BrewStarted {
-  return envelope<BrewStarted>(
-    EventTypes.BrewStarted,
-    { orderId, baristaId: 'barista-1', machine: 2, startedAt },
-    { correlationId: 'corr-1', causationId: randomUUID() },
-  );
-}
 
 describe('RecordBrewStartedHandler', () => {
   let moduleRef: TestingModule;
