@@ -190,6 +190,14 @@ describe('the gateway in front of several instances', () => {
     b.mode = 'ok';
   });
 
+  /** Waits out any cool-down that the tests before left on a route's instances. */
+  const allUp = (route: string) =>
+    eventually(`every ${route} instance to be believed up`, async () => {
+      type Health = { checks: Record<string, { instances: { status: string }[] }> };
+      const { body } = await get<Health>(`${url}/health`);
+      return body.checks[route].instances.every((i) => i.status === 'up') ? true : undefined;
+    });
+
   const brews = async (count: number) => {
     const answers: string[] = [];
     for (let i = 0; i < count; i += 1) {
@@ -289,6 +297,7 @@ describe('the gateway in front of several instances', () => {
   });
 
   it('streams Server-Sent Events unbuffered, through pauses longer than the timeout', async () => {
+    await allUp('pager');
     const response = await fetch(`${url}/buzzes/stream`);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('text/event-stream');
@@ -305,13 +314,7 @@ describe('the gateway in front of several instances', () => {
   });
 
   it('answers 502, then 503 while every instance sits out, and reports the route down', async () => {
-    // Out of any cool-down left by the tests before.
-    await eventually('every instance to be believed up', async () => {
-      const { body } = await get<{ checks: { barista: { instances: { status: string }[] } } }>(
-        `${url}/health`,
-      );
-      return body.checks.barista.instances.every((i) => i.status === 'up') ? true : undefined;
-    });
+    await allUp('barista');
     await Promise.all([a.stop(), b.stop()]);
     try {
       const first = await get(`${url}/brews/1`);
