@@ -35,7 +35,15 @@ interface ComposeService {
 }
 
 interface ComposeFile {
-  services: Record<string, ComposeService>;
+  services: Record<string, ComposeService & { profiles?: string[]; volumes?: string[] }>;
+}
+
+interface PrometheusFile {
+  scrape_configs: {
+    job_name: string;
+    static_configs?: { targets: string[] }[];
+    dns_sd_configs?: { names: string[]; type?: string; port: number }[];
+  }[];
 }
 
 const APPS: { service: string; config: ConfigClass; portVar: string; port: number }[] = [
@@ -190,6 +198,49 @@ describe('docker-compose.yml', () => {
     const order = resolvedEnvironment('order');
     expect(order.BARISTA_URL).toBe('http://gateway:8080');
     expect(order.PAGER_URL).toBe('http://pager:3002');
+  });
+
+  it('gives every service a healthcheck', () => {
+    for (const [name, service] of Object.entries(compose.services)) {
+      expect({ name, healthcheck: healthcheckText(service) }).toEqual({
+        name,
+        healthcheck: expect.stringMatching(/\S/),
+      });
+    }
+  });
+
+  describe('prometheus (profile)', () => {
+    const prometheus = compose.services.prometheus;
+    const file = parse(readFileSync(join(ROOT, 'prometheus.yml'), 'utf8')) as PrometheusFile;
+
+    it('runs only with its profile, with the checked-in prometheus.yml', () => {
+      expect(prometheus.profiles).toEqual(['prometheus']);
+      expect(prometheus.image).toMatch(/^prom\/prometheus:v\d/);
+      expect(prometheus.volumes).toContain('./prometheus.yml:/etc/prometheus/prometheus.yml:ro');
+    });
+
+    it("scrapes every app's /metrics by its service name and port, each barista replica by DNS", () => {
+      const targets = new Map<string, string[]>();
+      for (const job of file.scrape_configs) {
+        const found = [
+          ...(job.static_configs ?? []).flatMap((config) => config.targets),
+          ...(job.dns_sd_configs ?? []).flatMap((config) =>
+            config.names.map((name) => `${name}:${config.port}`),
+          ),
+        ];
+        targets.set(job.job_name, found);
+      }
+      expect([...targets.keys()].sort()).toEqual(SERVICES.map(({ service }) => service).sort());
+      for (const { service, port } of SERVICES) {
+        expect(compose.services[service]).toBeDefined();
+        expect({ service, targets: targets.get(service) }).toEqual({
+          service,
+          targets: [`${service}:${port}`],
+        });
+      }
+      const barista = file.scrape_configs.find((job) => job.job_name === 'barista');
+      expect(barista?.dns_sd_configs?.[0]).toMatchObject({ names: ['barista'], type: 'A' });
+    });
   });
 
   describe('the gateway', () => {
