@@ -244,6 +244,13 @@ describe('the gateway in front of several instances', () => {
     });
   });
 
+  it('resolves a host name to its addresses: localhost is one instance, 127.0.0.1', async () => {
+    const health = await get<{ checks: { order: { instances: { url: string }[] } } }>(
+      `${url}/health`,
+    );
+    expect(health.body.checks.order.instances.map((instance) => instance.url)).toEqual([a.url]);
+  });
+
   it('answers 404 JSON for a path no route serves', async () => {
     for (const path of ['/nowhere', '/ordersx']) {
       const response = await get(`${url}${path}`);
