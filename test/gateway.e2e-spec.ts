@@ -6,6 +6,7 @@ import { loadConfig } from '@app/platform';
 import type { INestApplication } from '@nestjs/common';
 import {
   createServer,
+  request,
   type IncomingHttpHeaders,
   type Server,
   type ServerResponse,
@@ -28,6 +29,21 @@ async function startGateway(env: Record<string, string>): Promise<INestApplicati
   return app;
 }
 
+/** A GET of `path` exactly as written (fetch would resolve `..` before sending it). */
+function rawGet(base: string, path: string): Promise<{ status: number; body: unknown }> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${base}${path}`, { path }, (response) => {
+      let body = '';
+      response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      response.on('end', () =>
+        resolve({ status: response.statusCode ?? 0, body: JSON.parse(body) as unknown }),
+      );
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 function urlOf(app: INestApplication): string {
   return `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
 }
@@ -42,6 +58,8 @@ interface Seen {
 /** A stand-in upstream: answers with its name, or never (`slow`), or drops POSTs (`drop`). */
 class Stub {
   readonly seen: Seen[] = [];
+  /** Streams (`/forever`) still open. */
+  open = 0;
   mode: 'ok' | 'slow' | 'drop' = 'ok';
   private server?: Server;
   private port = 0;
@@ -61,6 +79,13 @@ class Stub {
         const { method = '', url = '', headers } = request;
         this.seen.push({ method, url, headers, body });
         if (url.endsWith('/stream')) return this.events(response);
+        if (url.endsWith('/forever')) {
+          response.writeHead(200, { 'content-type': 'text/event-stream' });
+          response.write('data: {}\n\n');
+          this.open += 1;
+          response.on('close', () => (this.open -= 1));
+          return;
+        }
         if (this.mode === 'slow') return;
         if (this.mode === 'drop' && method === 'POST') return request.socket.destroy();
         response.setHeader('content-type', 'application/json');
@@ -252,10 +277,19 @@ describe('the gateway in front of several instances', () => {
   });
 
   it('answers 404 JSON for a path no route serves', async () => {
-    for (const path of ['/nowhere', '/ordersx']) {
-      const response = await get(`${url}${path}`);
-      expect(response.status).toBe(404);
-      expect(response.body).toMatchObject({ statusCode: 404, message: `Cannot GET ${path}` });
+    for (const [path, normalised] of [
+      ['/nowhere', '/nowhere'],
+      ['/ordersx', '/ordersx'],
+      // A path cannot climb out of its route's prefix on the service behind.
+      ['/orders/../metrics', '/metrics'],
+      ['/buzzes/%2e%2e/secret', '/secret'],
+    ]) {
+      const response = await rawGet(url, path);
+      expect({ path, status: response.status }).toEqual({ path, status: 404 });
+      expect(response.body).toMatchObject({
+        statusCode: 404,
+        message: `Cannot GET ${normalised}`,
+      });
     }
     expect(a.seen).toEqual([]);
   });
@@ -318,6 +352,19 @@ describe('the gateway in front of several instances', () => {
       rest += decoder.decode(chunk.value);
     }
     expect(rest).toBe('data: {"n":2}\n\n');
+  });
+
+  it("closes the upstream's stream when the client goes away", async () => {
+    await allUp('pager');
+    const abort = new AbortController();
+    const response = await fetch(`${url}/buzzes/forever`, { signal: abort.signal });
+    const reader = response.body!.getReader();
+    await reader.read();
+    expect(slow.open).toBe(1);
+    abort.abort();
+    await eventually('the upstream stream to close', () =>
+      Promise.resolve(slow.open === 0 ? true : undefined),
+    );
   });
 
   it('answers 502, then 503 while every instance sits out, and reports the route down', async () => {

@@ -73,17 +73,26 @@ export async function gatewayProxy(fastify: FastifyInstance, options: ProxyOptio
   );
 
   fastify.all('/*', (request, reply) => {
-    const route = options.table.match(request.url);
+    // Routed and forwarded as normalised (`/orders/../health` is `/health`, and no route's), so
+    // that a path cannot climb out of its prefix on the service behind.
+    const { pathname, search } = new URL(`http://gateway${request.url}`);
+    const route = options.table.match(pathname);
     if (!route) {
       void reply.code(404).send({
         statusCode: 404,
         error: 'Not Found',
-        message: `Cannot ${request.method} ${request.url.split('?')[0]}`,
+        message: `Cannot ${request.method} ${pathname}`,
       });
       return;
     }
-    forward(request, reply, route, new Set(), (outcome, instance, seconds, status) =>
-      latency?.observe({ route: route.name, instance, outcome, status }, seconds),
+    forward(
+      request,
+      reply,
+      route,
+      `${pathname}${search}`,
+      new Set(),
+      (outcome, instance, s, status) =>
+        latency?.observe({ route: route.name, instance, outcome, status }, s),
     );
   });
 }
@@ -92,6 +101,7 @@ function forward(
   request: FastifyRequest,
   reply: FastifyReply,
   route: Route,
+  path: string,
   tried: Set<string>,
   observe: (outcome: Outcome, instance: string, seconds: number, status: string) => void,
 ): void {
@@ -111,7 +121,7 @@ function forward(
   const elapsed = () => (performance.now() - started) / 1000;
   const body = Buffer.isBuffer(request.body) ? request.body : undefined;
 
-  reply.from(`${instance}${request.url}`, {
+  reply.from(`${instance}${path}`, {
     timeout: route.timeoutMs,
     ...(body && {
       body,
@@ -151,7 +161,7 @@ function forward(
       const again =
         NOTHING_SENT.has(code) || (IDEMPOTENT.has(request.method) && INSTANCE_FAILURES.has(code));
       if (again && route.balancer.canPick(tried)) {
-        forward(request, reply, route, tried, observe);
+        forward(request, reply, route, path, tried, observe);
         return;
       }
       void reply.code(502).send({
