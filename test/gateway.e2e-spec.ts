@@ -32,7 +32,7 @@ async function startGateway(env: Record<string, string>): Promise<INestApplicati
 /** A GET of `path` exactly as written (fetch would resolve `..` before sending it). */
 function rawGet(base: string, path: string): Promise<{ status: number; body: unknown }> {
   return new Promise((resolve, reject) => {
-    const req = request(`${base}${path}`, { path }, (response) => {
+    const req = request(base, { path }, (response) => {
       let body = '';
       response.on('data', (chunk: Buffer) => (body += chunk.toString()));
       response.on('end', () =>
@@ -292,6 +292,16 @@ describe('the gateway in front of several instances', () => {
       });
     }
     expect(a.seen).toEqual([]);
+  });
+
+  it('answers 400 to a request target that is not a valid path, forwarding nothing', async () => {
+    for (const path of ['/orders?x=%', 'http://elsewhere.example/orders']) {
+      const response = await rawGet(url, path);
+      expect({ path, status: response.status }).toEqual({ path, status: 400 });
+      expect(response.body).toMatchObject({ statusCode: 400 });
+    }
+    expect(a.seen).toEqual([]);
+    expect((await get(`${url}/orders?x=%25`)).status).toBe(200);
   });
 
   it('sends the traffic to the other instance while one is stopped, and back once it returns', async () => {

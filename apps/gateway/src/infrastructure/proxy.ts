@@ -75,7 +75,16 @@ export async function gatewayProxy(fastify: FastifyInstance, options: ProxyOptio
   fastify.all('/*', (request, reply) => {
     // Routed and forwarded as normalised (`/orders/../health` is `/health`, and no route's), so
     // that a path cannot climb out of its prefix on the service behind.
-    const { pathname, search } = new URL(`http://gateway${request.url}`);
+    const target = request.url.startsWith('/') ? parsePath(request.url) : undefined;
+    if (!target) {
+      void reply.code(400).send({
+        statusCode: 400,
+        error: 'Bad Request',
+        message: 'the request target must be a path',
+      });
+      return;
+    }
+    const { pathname, search } = target;
     const route = options.table.match(pathname);
     if (!route) {
       void reply.code(404).send({
@@ -121,58 +130,77 @@ function forward(
   const elapsed = () => (performance.now() - started) / 1000;
   const body = Buffer.isBuffer(request.body) ? request.body : undefined;
 
-  reply.from(`${instance}${path}`, {
-    timeout: route.timeoutMs,
-    ...(body && {
-      body,
-      contentType: request.headers['content-type'] ?? 'application/octet-stream',
-    }),
-    rewriteRequestHeaders: (_request, headers) => ({
-      ...headers,
-      'x-forwarded-for': [request.headers['x-forwarded-for'], request.ip]
-        .filter(Boolean)
-        .join(', '),
-      'x-forwarded-proto': request.protocol,
-      'x-forwarded-host': request.headers.host ?? '',
-    }),
-    onResponse: (_request, _proxied, response) => {
-      route.balancer.succeeded(instance);
-      observe('response', instance, elapsed(), String(response.statusCode));
-      void reply.send(response.stream);
-    },
-    onError: (_proxied, { error }) => {
-      const code = errorCode(error);
-      if (TIMEOUTS.has(code)) {
-        route.balancer.failed(instance);
-        observe('timeout', instance, elapsed(), '504');
-        void reply.code(504).send({
-          statusCode: 504,
-          error: 'Gateway Timeout',
-          message: `${route.name} did not answer within ${route.timeoutMs} ms`,
+  try {
+    reply.from(`${instance}${path}`, {
+      timeout: route.timeoutMs,
+      ...(body && {
+        body,
+        contentType: request.headers['content-type'] ?? 'application/octet-stream',
+      }),
+      rewriteRequestHeaders: (_request, headers) => ({
+        ...headers,
+        'x-forwarded-for': [request.headers['x-forwarded-for'], request.ip]
+          .filter(Boolean)
+          .join(', '),
+        'x-forwarded-proto': request.protocol,
+        'x-forwarded-host': request.headers.host ?? '',
+      }),
+      onResponse: (_request, _proxied, response) => {
+        route.balancer.succeeded(instance);
+        observe('response', instance, elapsed(), String(response.statusCode));
+        void reply.send(response.stream);
+      },
+      onError: (_proxied, { error }) => {
+        const code = errorCode(error);
+        if (TIMEOUTS.has(code)) {
+          route.balancer.failed(instance);
+          observe('timeout', instance, elapsed(), '504');
+          void reply.code(504).send({
+            statusCode: 504,
+            error: 'Gateway Timeout',
+            message: `${route.name} did not answer within ${route.timeoutMs} ms`,
+            upstream: route.name,
+            instance,
+          });
+          return;
+        }
+        if (INSTANCE_FAILURES.has(code)) route.balancer.failed(instance);
+        observe(NOTHING_SENT.has(code) ? 'refused' : 'error', instance, elapsed(), '502');
+        // A POST that may have reached the instance is never sent again (it may have been
+        // acted on); one refused before anything was sent, and any idempotent request, may be.
+        const again =
+          NOTHING_SENT.has(code) || (IDEMPOTENT.has(request.method) && INSTANCE_FAILURES.has(code));
+        if (again && route.balancer.canPick(tried)) {
+          forward(request, reply, route, path, tried, observe);
+          return;
+        }
+        void reply.code(502).send({
+          statusCode: 502,
+          error: 'Bad Gateway',
+          message: `${route.name} did not answer: ${code}`,
           upstream: route.name,
           instance,
         });
-        return;
-      }
-      if (INSTANCE_FAILURES.has(code)) route.balancer.failed(instance);
-      observe(NOTHING_SENT.has(code) ? 'refused' : 'error', instance, elapsed(), '502');
-      // A POST that may have reached the instance is never sent again (it may have been
-      // acted on); one refused before anything was sent, and any idempotent request, may be.
-      const again =
-        NOTHING_SENT.has(code) || (IDEMPOTENT.has(request.method) && INSTANCE_FAILURES.has(code));
-      if (again && route.balancer.canPick(tried)) {
-        forward(request, reply, route, path, tried, observe);
-        return;
-      }
-      void reply.code(502).send({
-        statusCode: 502,
-        error: 'Bad Gateway',
-        message: `${route.name} did not answer: ${code}`,
-        upstream: route.name,
-        instance,
-      });
-    },
-  });
+      },
+    });
+  } catch (error) {
+    // reply-from decodes the path: a malformed escape (`?x=%`) is the client's error.
+    if (!(error instanceof URIError)) throw error;
+    tried.delete(instance);
+    void reply.code(400).send({
+      statusCode: 400,
+      error: 'Bad Request',
+      message: `the request target is not a valid URL: ${error.message}`,
+    });
+  }
+}
+
+function parsePath(path: string): URL | undefined {
+  try {
+    return new URL(`http://gateway${path}`);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The most specific error code: the cause's (ECONNREFUSED) before reply-from's wrapper's. */
