@@ -16,6 +16,7 @@ import { createGatewayApp } from '../apps/gateway/src/bootstrap';
 import { GatewayConfig } from '../apps/gateway/src/gateway.config';
 import { anOrder, BuzzListener, eventually, get, post } from './support/client';
 import { Shop } from './support/shop';
+import { freePort, SpawnedApp } from './support/spawned-app';
 
 type OrderBody = { id: string; status: string; correlationId: string };
 
@@ -400,5 +401,30 @@ describe('the gateway in front of several instances', () => {
     await eventually('the gateway to be ready again', async () =>
       (await get(`${url}/health`)).status === 200 ? true : undefined,
     );
+  });
+});
+
+describe('the gateway as its own process (main.ts)', () => {
+  const stub = new Stub('only');
+  let gateway: SpawnedApp | undefined;
+
+  afterAll(async () => {
+    await gateway?.stop();
+    await stub.stop();
+  });
+
+  it('starts from its environment, is ready, and forwards', async () => {
+    await stub.start();
+    const port = await freePort();
+    gateway = SpawnedApp.start('gateway', port, {
+      GATEWAY_PORT: String(port),
+      ORDER_UPSTREAMS: stub.url,
+      BARISTA_UPSTREAMS: stub.url,
+      PAGER_UPSTREAMS: stub.url,
+    });
+    await gateway.ready();
+    const { status, body } = await get(`${gateway.url}/buzzes/1`);
+    expect({ status, body }).toEqual({ status: 200, body: { stub: 'only' } });
+    expect(gateway.log).toMatch(/Listening on http:\/\/127\.0\.0\.1:\d+: \/orders/);
   });
 });
