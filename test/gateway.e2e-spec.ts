@@ -61,7 +61,7 @@ class Stub {
   readonly seen: Seen[] = [];
   /** Streams (`/forever`) still open. */
   open = 0;
-  mode: 'ok' | 'slow' | 'drop' = 'ok';
+  mode: 'ok' | 'slow' | 'drop' | 'unavailable' = 'ok';
   private server?: Server;
   private port = 0;
 
@@ -89,6 +89,7 @@ class Stub {
         }
         if (this.mode === 'slow') return;
         if (this.mode === 'drop' && method === 'POST') return request.socket.destroy();
+        response.statusCode = this.mode === 'unavailable' ? 503 : 200;
         response.setHeader('content-type', 'application/json');
         response.end(JSON.stringify({ stub: this.name }));
       });
@@ -334,6 +335,17 @@ describe('the gateway in front of several instances', () => {
     }
     // Two POSTs, each seen by exactly one instance.
     expect(a.seen.length + b.seen.length).toBe(2);
+  });
+
+  it("passes a service's own 503 through at once: not retried, the instance still up", async () => {
+    await allUp('barista');
+    a.mode = 'unavailable';
+    b.mode = 'unavailable';
+    const response = await get(`${url}/brews/1`);
+    expect(response.status).toBe(503);
+    expect(response.body).toEqual({ stub: expect.stringMatching(/^[ab]$/) });
+    expect(a.seen.length + b.seen.length).toBe(1);
+    expect((await get(`${url}/health`)).status).toBe(200);
   });
 
   it('answers 504 naming the upstream when it does not answer within its timeout', async () => {

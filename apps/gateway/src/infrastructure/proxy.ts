@@ -100,8 +100,8 @@ export async function gatewayProxy(fastify: FastifyInstance, options: ProxyOptio
       route,
       `${pathname}${search}`,
       new Set(),
-      (outcome, instance, s, status) =>
-        latency?.observe({ route: route.name, instance, outcome, status }, s),
+      (outcome, instance, seconds, status) =>
+        latency?.observe({ route: route.name, instance, outcome, status }, seconds),
     );
   });
 }
@@ -133,6 +133,9 @@ function forward(
   try {
     reply.from(`${instance}${path}`, {
       timeout: route.timeoutMs,
+      // reply-from would send a GET that got 503 again, up to 10 times, to the same instance:
+      // a service's answer passes through as it is; fail-over is this app's (onError).
+      retryDelay: () => null,
       ...(body && {
         body,
         contentType: request.headers['content-type'] ?? 'application/octet-stream',
