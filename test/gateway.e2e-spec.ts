@@ -185,6 +185,48 @@ describe.each(['http', 'rmq'] as const)('the shop behind the gateway, over %s', 
   });
 });
 
+describe("compose's http arrangement: order calls barista through the gateway", () => {
+  let shop: Shop;
+  let gateway: INestApplication;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    shop = await Shop.start({
+      transport: 'http',
+      brewMs: 20,
+      orderBaristaUrl: `http://127.0.0.1:${port}`,
+    });
+    const config = loadConfig(GatewayConfig, {
+      LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'fatal',
+      ORDER_UPSTREAMS: shop.orderUrl,
+      BARISTA_UPSTREAMS: shop.baristaUrl,
+      PAGER_UPSTREAMS: shop.pagerUrl,
+    });
+    gateway = await createGatewayApp(config);
+    await gateway.listen(port, '127.0.0.1');
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+    await shop?.close();
+  });
+
+  it("brews through the gateway, and order's readiness follows the gateway's", async () => {
+    const url = urlOf(gateway);
+    const placed = await post<OrderBody>(`${url}/orders`, anOrder('Kay'));
+    expect(placed.status).toBe(201);
+    expect(placed.body.status).toBe('ready');
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    expect(metrics).toMatch(
+      new RegExp(
+        `_count\\{[^}]*route="barista",instance="${shop.baristaUrl}",outcome="response",status="200"\\} 1\\b`,
+      ),
+    );
+    const health = await get(`${shop.orderUrl}/health`);
+    expect(health.status).toBe(200);
+  });
+});
+
 describe('the gateway in front of several instances', () => {
   const a = new Stub('a');
   const b = new Stub('b');
