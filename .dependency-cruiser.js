@@ -91,6 +91,15 @@ module.exports = {
       to: { path: inLayer('application') },
     },
     {
+      name: 'gateway-forwards-only',
+      comment:
+        'The gateway forwards bytes between clients and services: it knows no context, so it ' +
+        'never imports their contracts (it does not validate bodies), messaging or storage.',
+      severity: 'error',
+      from: { path: '^apps/gateway/' },
+      to: { path: '^libs/(?:contracts|messaging|storage)/' },
+    },
+    {
       name: 'no-circular',
       comment:
         'Circular imports make load order matter (undefined providers in Nest). ' +

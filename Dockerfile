@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
-# One image recipe for the three apps. The build stage compiles all of them (one cached layer
+# One image recipe for the apps. The build stage compiles all of them (one cached layer
 # shared by every service); the runtime stage holds production dependencies and the bundles,
-# and starts the app named by APP (order, barista or pager).
+# and starts the app named by APP (order, barista, pager or the optional gateway).
 #
 #   docker build --build-arg APP=barista -t coffee-shop-barista .
 #   docker run --rm -e TRANSPORT=rmq -e AMQP_URL=amqp://guest:guest@rabbitmq:5672 coffee-shop-barista

@@ -13,6 +13,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { BaristaConfig } from '../apps/barista/src/barista.config';
+import { GatewayConfig } from '../apps/gateway/src/gateway.config';
 import { OrderConfig } from '../apps/order/src/order.config';
 import { PagerConfig } from '../apps/pager/src/pager.config';
 
@@ -34,7 +35,15 @@ interface ComposeService {
 }
 
 interface ComposeFile {
-  services: Record<string, ComposeService>;
+  services: Record<string, ComposeService & { profiles?: string[]; volumes?: string[] }>;
+}
+
+interface PrometheusFile {
+  scrape_configs: {
+    job_name: string;
+    static_configs?: { targets: string[] }[];
+    dns_sd_configs?: { names: string[]; type?: string; port: number }[];
+  }[];
 }
 
 const APPS: { service: string; config: ConfigClass; portVar: string; port: number }[] = [
@@ -42,6 +51,10 @@ const APPS: { service: string; config: ConfigClass; portVar: string; port: numbe
   { service: 'barista', config: BaristaConfig, portVar: 'BARISTA_PORT', port: 3001 },
   { service: 'pager', config: PagerConfig, portVar: 'PAGER_PORT', port: 3002 },
 ];
+
+/** The optional gateway: checked like the apps wherever the check applies to it. */
+const GATEWAY = { service: 'gateway', config: GatewayConfig, portVar: 'GATEWAY_PORT', port: 8080 };
+const SERVICES = [...APPS, GATEWAY];
 
 const compose = parse(readFileSync(COMPOSE_FILE, 'utf8'), { merge: true }) as ComposeFile;
 
@@ -181,14 +194,116 @@ describe('docker-compose.yml', () => {
     expect((barista.expose ?? []).map(Number)).toContain(3001);
   });
 
-  it('reaches barista and pager by their service names under http', () => {
+  it('reaches barista through the gateway and pager by its service name under http', () => {
     const order = resolvedEnvironment('order');
-    expect(order.BARISTA_URL).toBe('http://barista:3001');
+    expect(order.BARISTA_URL).toBe('http://gateway:8080');
     expect(order.PAGER_URL).toBe('http://pager:3002');
   });
 
+  it('gives every service a healthcheck', () => {
+    for (const [name, service] of Object.entries(compose.services)) {
+      expect({ name, healthcheck: healthcheckText(service) }).toEqual({
+        name,
+        healthcheck: expect.stringMatching(/\S/),
+      });
+    }
+  });
+
+  describe('prometheus (profile)', () => {
+    const prometheus = compose.services.prometheus;
+    const file = parse(readFileSync(join(ROOT, 'prometheus.yml'), 'utf8')) as PrometheusFile;
+
+    it('runs only with its profile, with the checked-in prometheus.yml', () => {
+      expect(prometheus.profiles).toEqual(['prometheus']);
+      expect(prometheus.image).toMatch(/^prom\/prometheus:v\d/);
+      expect(prometheus.volumes).toContain('./prometheus.yml:/etc/prometheus/prometheus.yml:ro');
+    });
+
+    it("scrapes every app's /metrics by its service name and port, each barista replica by DNS", () => {
+      const targets = new Map<string, string[]>();
+      for (const job of file.scrape_configs) {
+        const found = [
+          ...(job.static_configs ?? []).flatMap((config) => config.targets),
+          ...(job.dns_sd_configs ?? []).flatMap((config) =>
+            config.names.map((name) => `${name}:${config.port}`),
+          ),
+        ];
+        targets.set(job.job_name, found);
+      }
+      expect([...targets.keys()].sort()).toEqual(SERVICES.map(({ service }) => service).sort());
+      for (const { service, port } of SERVICES) {
+        expect(compose.services[service]).toBeDefined();
+        expect({ service, targets: targets.get(service) }).toEqual({
+          service,
+          targets: [`${service}:${port}`],
+        });
+      }
+      const barista = file.scrape_configs.find((job) => job.job_name === 'barista');
+      expect(barista?.dns_sd_configs?.[0]).toMatchObject({ names: ['barista'], type: 'A' });
+    });
+  });
+
+  describe('the gateway', () => {
+    const gateway = compose.services.gateway;
+
+    it('is built from the Dockerfile as its own app and published on 8080', () => {
+      const build = gateway.build;
+      expect(typeof build === 'object' && !Array.isArray(build.args) && build.args?.APP).toBe(
+        'gateway',
+      );
+      expect(publishedTargets(gateway)).toEqual([8080]);
+    });
+
+    it("routes to each app by its service name and port, the apps' own ports", () => {
+      const config = loadConfig(GatewayConfig, resolvedEnvironment('gateway'));
+      expect(config).toMatchObject({
+        ORDER_UPSTREAMS: 'http://order:3000',
+        BARISTA_UPSTREAMS: 'http://barista:3001',
+        PAGER_UPSTREAMS: 'http://pager:3002',
+      });
+      for (const { service, port } of APPS) {
+        const targets = [...publishedTargets(compose.services[service])];
+        targets.push(...(compose.services[service].expose ?? []).map(Number));
+        expect({ service, targets }).toEqual({ service, targets: expect.arrayContaining([port]) });
+      }
+    });
+
+    it("outwaits order's own wait for barista, so that order answers first under http", () => {
+      const order = loadConfig(OrderConfig, resolvedEnvironment('order'));
+      const config = loadConfig(GatewayConfig, resolvedEnvironment('gateway'));
+      expect(config.BARISTA_UPSTREAM_TIMEOUT_MS).toBeGreaterThan(order.BARISTA_TIMEOUT_MS);
+      expect(config.ORDER_UPSTREAM_TIMEOUT_MS).toBeGreaterThan(
+        order.BARISTA_TIMEOUT_MS + order.PAGER_TIMEOUT_MS,
+      );
+    });
+
+    it('starts with no wait cycle: order waits for it started, never healthy', () => {
+      const conditions = (name: string) => {
+        const dependsOn = compose.services[name].depends_on ?? {};
+        return Array.isArray(dependsOn)
+          ? Object.fromEntries(dependsOn.map((dep) => [dep, 'service_started']))
+          : Object.fromEntries(
+              Object.entries(dependsOn).map(([dep, { condition }]) => [dep, condition]),
+            );
+      };
+      expect(conditions('order')).toEqual({
+        rabbitmq: 'service_healthy',
+        gateway: 'service_started',
+      });
+      // Whatever the gateway waits for must not wait for order (or for the gateway).
+      const waits = (from: string, seen = new Set<string>()): Set<string> => {
+        for (const dep of Object.keys(conditions(from))) {
+          if (!seen.has(dep)) waits(dep, seen.add(dep));
+        }
+        return seen;
+      };
+      expect([...waits('gateway')]).not.toContain('order');
+      expect([...waits('gateway')]).not.toContain('gateway');
+    });
+  });
+
   describe.each(['http', 'rmq'])('with TRANSPORT=%s', (transport) => {
-    it.each(APPS)(
+    it.each(SERVICES)(
       "$service's environment is accepted by its config class",
       ({ service, config, portVar, port }) => {
         const env = resolvedEnvironment(service, { TRANSPORT: transport });
@@ -206,7 +321,7 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it.each(APPS)(
+  it.each(SERVICES)(
     '$service sets only variables its config class reads (no typos, no other app’s settings)',
     ({ service, config }) => {
       const declared = declaredVariables(config);
@@ -217,7 +332,7 @@ describe('docker-compose.yml', () => {
     },
   );
 
-  it.each(APPS)(
+  it.each(SERVICES)(
     "$service's healthcheck and port match the port it listens on",
     ({ service, portVar, port }) => {
       const definition = compose.services[service];
@@ -230,7 +345,7 @@ describe('docker-compose.yml', () => {
   it("falls back on the apps' own defaults for every tunable except TRANSPORT", () => {
     const interpolated = /^\$\{([A-Z_][A-Z0-9_]*):?-([^}]*)\}$/;
     let checked = 0;
-    for (const { service, config } of APPS) {
+    for (const { service, config } of SERVICES) {
       for (const [name, raw] of Object.entries(rawEnvironment(compose.services[service]))) {
         const match = interpolated.exec(raw);
         if (!match || name === 'TRANSPORT') continue;
@@ -281,7 +396,7 @@ describe('.env.example', () => {
     if (match) documented.set(match[1], match[2].trim());
   }
 
-  it.each(APPS)('documents every variable $service reads, with its default', ({ config }) => {
+  it.each(SERVICES)('documents every variable $service reads, with its default', ({ config }) => {
     const declared = declaredVariables(config);
     expect(declared.length).toBeGreaterThan(7);
     for (const name of declared) {
@@ -308,6 +423,8 @@ describe('Dockerfile', () => {
     const nestCli = JSON.parse(readFileSync(join(ROOT, 'nest-cli.json'), 'utf8')) as {
       projects: Record<string, { type: string }>;
     };
-    for (const { service } of APPS) expect(nestCli.projects[service]?.type).toBe('application');
+    for (const { service } of SERVICES) {
+      expect(nestCli.projects[service]?.type).toBe('application');
+    }
   });
 });

@@ -25,6 +25,11 @@ describe('configuration validated at start-up', () => {
       { BARISTA_URL: 'ftp://barista' },
       /BARISTA_URL="ftp:\/\/barista": accepts one or more/,
     ],
+    [
+      'gateway',
+      { BARISTA_UPSTREAMS: 'barista:3001' },
+      /BARISTA_UPSTREAMS="barista:3001": accepts one or more http\(s\):\/\/ origins/,
+    ],
   ])('%s stops with one line naming the wrong variable', (app, env, expected) => {
     const run = start(app, env);
 
