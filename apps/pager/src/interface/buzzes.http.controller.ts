@@ -1,4 +1,10 @@
-import { PageQuery, requestValidationPipe } from '@app/platform';
+import {
+  ApiQueryFrom,
+  ERROR_SCHEMA,
+  PageQuery,
+  requestValidationPipe,
+  VALIDATION_ERROR_SCHEMA,
+} from '@app/platform';
 import {
   Controller,
   Get,
@@ -10,11 +16,21 @@ import {
   Sse,
 } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
+import {
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiProduces,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { map, type Observable } from 'rxjs';
 import { BuzzStream } from '../application/buzz-stream';
 import { GetBuzzQuery, ListBuzzesQuery } from '../application/queries/list-buzzes.query';
 import type { Buzz } from '../domain/buzz';
+import { BUZZ_SCHEMA } from './buzz.api-schema';
 
+@ApiTags('buzzes')
 @Controller('buzzes')
 export class BuzzesHttpController {
   constructor(
@@ -24,6 +40,19 @@ export class BuzzesHttpController {
 
   /** The newest buzzes, newest first, and how many there have been. */
   @Get()
+  @ApiOperation({ summary: 'The newest buzzes, newest first' })
+  @ApiQueryFrom(PageQuery)
+  @ApiOkResponse({
+    schema: {
+      type: 'object',
+      required: ['buzzes', 'total'],
+      properties: {
+        buzzes: { type: 'array', items: BUZZ_SCHEMA },
+        total: { type: 'integer', description: 'How many buzzes there have been.' },
+      },
+    },
+  })
+  @ApiResponse({ status: 400, schema: VALIDATION_ERROR_SCHEMA })
   list(
     @Query(requestValidationPipe()) page: PageQuery,
   ): Promise<{ buzzes: Buzz[]; total: number }> {
@@ -32,11 +61,23 @@ export class BuzzesHttpController {
 
   /** Server-Sent Events: one `data:` line (a Buzz as JSON) per buzz from now on. */
   @Sse('stream')
+  @ApiOperation({ summary: 'Server-Sent Events: every buzz from now on' })
+  @ApiProduces('text/event-stream')
+  @ApiOkResponse({
+    description:
+      'An event stream: per buzz, `id:` the order id and `data:` the buzz as JSON (schema below).',
+    schema: BUZZ_SCHEMA,
+  })
   live(): Observable<MessageEvent> {
     return this.stream.live.pipe(map((buzz) => ({ id: buzz.orderId, data: buzz })));
   }
 
   @Get(':orderId')
+  @ApiOperation({ summary: "One order's buzz" })
+  @ApiParam({ name: 'orderId', schema: { type: 'string', format: 'uuid' } })
+  @ApiOkResponse({ schema: BUZZ_SCHEMA })
+  @ApiResponse({ status: 400, description: 'The id is not a UUID.', schema: ERROR_SCHEMA })
+  @ApiResponse({ status: 404, description: 'Not buzzed (yet).', schema: ERROR_SCHEMA })
   async one(@Param('orderId', new ParseUUIDPipe()) orderId: string): Promise<Buzz> {
     const buzz = await this.queries.execute(new GetBuzzQuery(orderId));
     if (!buzz) throw new NotFoundException(`Order ${orderId} has not been buzzed`);
