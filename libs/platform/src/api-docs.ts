@@ -1,11 +1,13 @@
 import { HttpHeaders } from '@app/contracts';
-import type { INestApplication } from '@nestjs/common';
+import { applyDecorators, type INestApplication } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { ModuleRef } from '@nestjs/core';
 import {
+  ApiOkResponse,
   ApiQuery,
+  ApiResponse,
   DocumentBuilder,
   type OpenAPIObject,
   type ReferenceObject,
@@ -131,47 +133,71 @@ export function ApiQueryFrom(target: ClassRef): MethodDecorator {
   };
 }
 
+/** A 400's body: `message` has a line per problem; `fields`, when present, names the fields. */
+function badRequestSchema(lines: SchemaObject, fields: SchemaObject, fieldsRequired: boolean) {
+  return {
+    type: 'object',
+    required: ['statusCode', 'error', 'message', ...(fieldsRequired ? ['fields'] : [])],
+    properties: {
+      statusCode: { type: 'integer', enum: [400] },
+      error: { type: 'string', example: 'Bad Request' },
+      message: { type: 'array', items: { type: 'string' }, ...lines },
+      fields: { type: 'array', items: { type: 'string' }, ...fields },
+    },
+  };
+}
+
 /** The body of a 400 from {@link requestValidationPipe} (and `Idempotency-Key` checks). */
-export const VALIDATION_ERROR_SCHEMA = namedSchema('ValidationError', {
-  type: 'object',
-  required: ['statusCode', 'error', 'message', 'fields'],
-  properties: {
-    statusCode: { type: 'integer', enum: [400] },
-    error: { type: 'string', example: 'Bad Request' },
-    message: {
-      type: 'array',
-      items: { type: 'string' },
+export const VALIDATION_ERROR_SCHEMA = namedSchema(
+  'ValidationError',
+  badRequestSchema(
+    {
       description: 'One readable line per problem, starting with the field path.',
       example: ['items.0.size must be one of the following values: small, medium, large'],
     },
-    fields: {
-      type: 'array',
-      items: { type: 'string' },
+    {
       description: 'The path of every offending field (`items.0.size`), once each.',
       example: ['items.0.size'],
     },
-  },
-});
+    true,
+  ),
+);
 
 /** The body of a 400 for a message posted between the apps (fields named in `message`). */
-export const MESSAGE_ERROR_SCHEMA = namedSchema('MessageError', {
-  type: 'object',
-  required: ['statusCode', 'error', 'message'],
-  properties: {
-    statusCode: { type: 'integer', enum: [400] },
-    error: { type: 'string', example: 'Bad Request' },
-    message: {
-      type: 'array',
-      items: { type: 'string' },
-      description: 'One line per problem, starting with the field path (`data.orderId`).',
-    },
-    fields: {
-      type: 'array',
-      items: { type: 'string' },
-      description: 'Present when the `Idempotency-Key` header was refused.',
-    },
-  },
-});
+export const MESSAGE_ERROR_SCHEMA = namedSchema(
+  'MessageError',
+  badRequestSchema(
+    { description: 'One line per problem, starting with the field path (`data.orderId`).' },
+    { description: 'Present when the `Idempotency-Key` header was refused.' },
+    false,
+  ),
+);
+
+/**
+ * A list endpoint's documentation: its query parameters from the validated `query` class, a 200
+ * of `{ <key>: [items], total }` and the field-error 400.
+ */
+export function ApiPageOf(options: {
+  query: ClassRef;
+  key: string;
+  items: SchemaObject | ReferenceObject;
+  total: string;
+}): MethodDecorator {
+  return applyDecorators(
+    ApiQueryFrom(options.query),
+    ApiOkResponse({
+      schema: {
+        type: 'object',
+        required: [options.key, 'total'],
+        properties: {
+          [options.key]: { type: 'array', items: options.items },
+          total: { type: 'integer', description: options.total },
+        },
+      },
+    }),
+    ApiResponse({ status: 400, schema: VALIDATION_ERROR_SCHEMA }),
+  );
+}
 
 /** Nest's body for any other HTTP error (404, ...). */
 export const ERROR_SCHEMA = namedSchema('Error', {

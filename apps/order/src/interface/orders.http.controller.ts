@@ -1,10 +1,4 @@
-import {
-  ApiQueryFrom,
-  ERROR_SCHEMA,
-  PageQuery,
-  requestValidationPipe,
-  VALIDATION_ERROR_SCHEMA,
-} from '@app/platform';
+import { ApiPageOf, ERROR_SCHEMA, PageQuery, requestValidationPipe } from '@app/platform';
 import { Controller, Get, NotFoundException, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
@@ -27,18 +21,12 @@ export class OrdersHttpController {
   /** The newest orders (optionally of one status), newest first, with how many match. */
   @Get()
   @ApiOperation({ summary: 'The newest orders, newest first' })
-  @ApiQueryFrom(ListOrdersParams)
-  @ApiOkResponse({
-    schema: {
-      type: 'object',
-      required: ['orders', 'total'],
-      properties: {
-        orders: { type: 'array', items: ORDER_VIEW_SCHEMA },
-        total: { type: 'integer', description: 'How many orders match, all pages.' },
-      },
-    },
+  @ApiPageOf({
+    query: ListOrdersParams,
+    key: 'orders',
+    items: ORDER_VIEW_SCHEMA,
+    total: 'How many orders match, all pages.',
   })
-  @ApiResponse({ status: 400, schema: VALIDATION_ERROR_SCHEMA })
   list(
     @Query(requestValidationPipe()) params: ListOrdersParams,
   ): Promise<{ orders: OrderView[]; total: number }> {

@@ -1,10 +1,4 @@
-import {
-  ApiQueryFrom,
-  ERROR_SCHEMA,
-  PageQuery,
-  requestValidationPipe,
-  VALIDATION_ERROR_SCHEMA,
-} from '@app/platform';
+import { ApiPageOf, ERROR_SCHEMA, PageQuery, requestValidationPipe } from '@app/platform';
 import {
   Controller,
   Get,
@@ -41,18 +35,12 @@ export class BuzzesHttpController {
   /** The newest buzzes, newest first, and how many there have been. */
   @Get()
   @ApiOperation({ summary: 'The newest buzzes, newest first' })
-  @ApiQueryFrom(PageQuery)
-  @ApiOkResponse({
-    schema: {
-      type: 'object',
-      required: ['buzzes', 'total'],
-      properties: {
-        buzzes: { type: 'array', items: BUZZ_SCHEMA },
-        total: { type: 'integer', description: 'How many buzzes there have been.' },
-      },
-    },
+  @ApiPageOf({
+    query: PageQuery,
+    key: 'buzzes',
+    items: BUZZ_SCHEMA,
+    total: 'How many buzzes there have been.',
   })
-  @ApiResponse({ status: 400, schema: VALIDATION_ERROR_SCHEMA })
   list(
     @Query(requestValidationPipe()) page: PageQuery,
   ): Promise<{ buzzes: Buzz[]; total: number }> {
