@@ -2,6 +2,7 @@
 import 'reflect-metadata';
 import { Transform, Type } from 'class-transformer';
 import { IsIn, IsInt, IsString, Matches, Max, Min } from 'class-validator';
+import { OnOff, type Switch } from './config-rules';
 
 /** A whole number from `min` to `max`, with one message that says what is accepted. */
 export function IntRange(min: number, max: number, unit = ''): PropertyDecorator {
@@ -75,4 +76,8 @@ export abstract class CommonConfig {
    */
   @IntRange(0, 600000, 'milliseconds')
   public readonly SHUTDOWN_TIMEOUT_MS: number = 10000;
+
+  /** `on`: Swagger UI at `/docs` and the OpenAPI document at `/docs/openapi.json`. */
+  @OnOff()
+  public readonly API_DOCS: Switch = 'on';
 }

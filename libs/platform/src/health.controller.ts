@@ -7,6 +7,7 @@ import {
   Res,
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { Server } from 'node:http';
 import { type CheckResult, READINESS_CHECKS, type ReadinessCheck } from './readiness';
@@ -27,6 +28,41 @@ export interface ServiceIdentity {
  * When the app begins to shut down it stops being ready and its listener stops taking new
  * connections, while the requests and messages in flight finish.
  */
+const LIVE_SCHEMA = {
+  type: 'object',
+  required: ['status', 'service', 'transport', 'startedAt', 'pid'],
+  properties: {
+    status: { type: 'string', enum: ['ok'] },
+    service: { type: 'string', example: 'order' },
+    transport: { type: 'string', enum: ['http', 'rmq'] },
+    startedAt: { type: 'string', format: 'date-time' },
+    pid: { type: 'integer' },
+  },
+};
+
+const CHECK_SCHEMA = {
+  type: 'object',
+  required: ['status'],
+  properties: { status: { type: 'string', enum: ['up', 'down'] }, error: { type: 'string' } },
+  additionalProperties: true,
+};
+
+const readiness = (statuses: string[]) => ({
+  ...LIVE_SCHEMA,
+  required: [...LIVE_SCHEMA.required, 'checks'],
+  properties: {
+    ...LIVE_SCHEMA.properties,
+    status: { type: 'string', enum: statuses },
+    checks: {
+      type: 'object',
+      description:
+        'One entry per check: `broker` under rmq, `barista` and `pager` for order under http.',
+      additionalProperties: CHECK_SCHEMA,
+    },
+  },
+});
+
+@ApiTags('health')
 @Controller('health')
 export class HealthController implements BeforeApplicationShutdown {
   private readonly startedAt = new Date().toISOString();
@@ -39,6 +75,13 @@ export class HealthController implements BeforeApplicationShutdown {
   ) {}
 
   @Get()
+  @ApiOperation({ summary: 'Readiness: can this instance take work?' })
+  @ApiOkResponse({ description: 'Every readiness check is up.', schema: readiness(['ok']) })
+  @ApiResponse({
+    status: 503,
+    description: 'A check is down, or the app is shutting down (`stopping`).',
+    schema: readiness(['unavailable', 'stopping']),
+  })
   async health(@Res({ passthrough: true }) reply: FastifyReply) {
     const results = await Promise.all(
       this.checks.map(async (check) => [check.name, await run(check)] as const),
@@ -53,6 +96,8 @@ export class HealthController implements BeforeApplicationShutdown {
   }
 
   @Get('live')
+  @ApiOperation({ summary: 'Liveness: 200 as long as the process answers.' })
+  @ApiOkResponse({ schema: LIVE_SCHEMA })
   live() {
     return { status: 'ok', ...this.identity, startedAt: this.startedAt, pid: process.pid };
   }

@@ -9,6 +9,7 @@ import {
   Res,
 } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
@@ -141,11 +142,18 @@ export function instrumentHttp(fastify: FastifyInstance, metrics: Metrics): void
 }
 
 /** `GET /metrics`: the app's registry in Prometheus text format. */
+@ApiTags('metrics')
 @Controller()
 export class MetricsController {
   constructor(private readonly metrics: Metrics) {}
 
   @Get(METRICS_PATH)
+  @ApiOperation({ summary: 'Prometheus metrics of this instance' })
+  @ApiProduces('text/plain')
+  @ApiOkResponse({
+    description: 'Prometheus text exposition format (version 0.0.4).',
+    schema: { type: 'string' },
+  })
   async scrape(@Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
     void reply.header('content-type', this.metrics.registry.contentType);
     return this.metrics.registry.metrics();

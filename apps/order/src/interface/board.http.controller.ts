@@ -1,6 +1,7 @@
 import { DRINKS, MAX_CUSTOMER_NAME, MAX_LINE_ITEMS, MAX_QUANTITY, SIZES } from '@app/contracts';
 import type { TransportKind } from '@app/platform';
 import { Controller, Get, Header } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
 import { type BoardFile, readBoardFiles } from '../board-assets';
 import { OrderConfig } from '../order.config';
 
@@ -41,7 +42,11 @@ export function boardConfig(config: OrderConfig): BoardConfig {
   };
 }
 
-/** The live board: a page that follows `/orders/stream` and pager's `/buzzes/stream`. */
+/**
+ * The live board: a page that follows `/orders/stream` and pager's `/buzzes/stream`. The page's
+ * own files and settings, not part of the API: left out of the OpenAPI document.
+ */
+@ApiExcludeController()
 @Controller('board')
 export class BoardHttpController {
   private readonly files: Record<BoardFile, string> = readBoardFiles();

@@ -1,8 +1,11 @@
 import { Controller, type MessageEvent, Sse } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { map, type Observable } from 'rxjs';
 import { OrderStatusStream } from '../application/order-status-stream';
+import { ORDER_STATUS_UPDATE_SCHEMA } from './order.api-schemas';
 
 /** Its own controller beside OrdersHttpController: Fastify matches `/orders/stream` before `/orders/:id`. */
+@ApiTags('orders')
 @Controller('orders')
 export class OrderStreamHttpController {
   constructor(private readonly stream: OrderStatusStream) {}
@@ -12,6 +15,12 @@ export class OrderStreamHttpController {
    * (`{ id, customer, items, status, at, reason? }`); `GET /orders` has what came before.
    */
   @Sse('stream')
+  @ApiOperation({ summary: 'Server-Sent Events: every status change of every order from now on' })
+  @ApiProduces('text/event-stream')
+  @ApiOkResponse({
+    description: 'An event stream: per status change, `data:` the change as JSON (schema below).',
+    schema: ORDER_STATUS_UPDATE_SCHEMA,
+  })
   live(): Observable<MessageEvent> {
     return this.stream.live.pipe(map((update) => ({ data: update })));
   }

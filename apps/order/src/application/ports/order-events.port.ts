@@ -15,7 +15,8 @@ export abstract class OrderEvents {
   abstract orderPlaced(event: OrderPlaced): Promise<HandOver>;
 }
 
-export type Hop = 'barista' | 'pager' | 'broker';
+export const HOPS = ['barista', 'pager', 'broker'] as const;
+export type Hop = (typeof HOPS)[number];
 export type HopFailure = 'timeout' | 'unavailable' | 'rejected';
 
 /** A downstream hop failed: which one, how, and in words. */
