@@ -30,7 +30,7 @@ import { DownstreamCalls } from './infrastructure/downstream-calls';
 import { HttpOrderEvents } from './infrastructure/http-order-events';
 import { OrderMetrics } from './infrastructure/order-metrics';
 import { orderMigrations } from './infrastructure/order.schema';
-import { RmqOrderEvents } from './infrastructure/rmq-order-events';
+import { publishStored, RmqOrderEvents } from './infrastructure/rmq-order-events';
 import { SqliteOrderRepository } from './infrastructure/sqlite-order.repository';
 import { DownstreamsHttpController } from './interface/downstreams.http.controller';
 import { HandOverFailedFilter } from './interface/hand-over-failed.filter';
@@ -92,7 +92,7 @@ export class OrderModule {
 const outboxRelay = {
   provide: OutboxRelay,
   useFactory: (outbox: Outbox, publisher: RmqEventPublisher) =>
-    new OutboxRelay(outbox, (event) => publisher.publish(event)),
+    new OutboxRelay(outbox, (event) => publishStored(publisher, event)),
   inject: [Outbox, RmqEventPublisher],
 };
 

@@ -10,3 +10,4 @@ export * from './config-rules';
 export * from './idempotency';
 export * from './readiness';
 export * from './metrics';
+export * from './logging';

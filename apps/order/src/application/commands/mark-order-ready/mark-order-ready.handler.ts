@@ -16,7 +16,7 @@ export class MarkOrderReadyHandler implements ICommandHandler<MarkOrderReadyComm
     if (!order) throw new OrderNotFoundError(orderId);
     if (order.markReady(startedAt, brewedAt)) {
       await this.orders.save(order, { handledMessageId: event.messageId });
-      this.logger.debug(`Order ${orderId} is ready [${event.correlationId}]`);
+      this.logger.log({ msg: 'Order ready', orderId });
     }
   }
 }

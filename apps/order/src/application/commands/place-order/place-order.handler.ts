@@ -24,7 +24,11 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrderCommand> {
     private readonly events: OrderEvents,
   ) {}
 
-  async execute({ request, correlationId }: PlaceOrderCommand): Promise<PlaceOrderResult> {
+  async execute({
+    request,
+    correlationId,
+    traceparent,
+  }: PlaceOrderCommand): Promise<PlaceOrderResult> {
     const placedAt = new Date();
     const order = Order.place({ id: randomUUID(), ...request, correlationId, at: placedAt });
     const event = envelope<OrderPlaced>(
@@ -35,12 +39,13 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrderCommand> {
         items: [...order.items],
         placedAt: order.placedAt,
       },
-      { correlationId },
+      { correlationId, traceparent },
       placedAt,
     );
     // Stored with the order in one transaction (the outbox, under rmq): no order without its
     // event, however the process ends.
     await this.orders.save(order, { events: [event] });
+    this.logger.log({ msg: 'Order placed', orderId: order.id, items: order.items.length });
     try {
       const handOver = await this.events.orderPlaced(event);
       // The sync chain may have changed the order meanwhile (brewing, ready): read it again.
@@ -52,9 +57,10 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrderCommand> {
       const current = (await this.orders.findById(order.id)) ?? order;
       current.markFailed(new Date(), `${error.hop}: ${error.message}`);
       await this.orders.save(current);
-      this.logger.warn(
-        `Order ${order.id} failed at ${error.hop}: ${error.message} [${correlationId}]`,
-      );
+      this.logger.warn({
+        msg: `Order failed at ${error.hop}: ${error.message}`,
+        orderId: order.id,
+      });
       throw new OrderNotHandedOverError(current.view(), error);
     }
   }

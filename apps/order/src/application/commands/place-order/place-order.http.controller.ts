@@ -1,5 +1,5 @@
 import { PlaceOrderRequest } from '@app/contracts';
-import { CorrelationId, requestValidationPipe } from '@app/platform';
+import { CorrelationId, requestValidationPipe, Traceparent } from '@app/platform';
 import { Body, Controller, Post, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import type { FastifyReply } from 'fastify';
@@ -18,10 +18,11 @@ export class PlaceOrderHttpController {
   async place(
     @Body(requestValidationPipe()) request: PlaceOrderRequest,
     @CorrelationId() correlationId: string,
+    @Traceparent() traceparent: string,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<OrderView> {
     const { order, handOver } = await this.commands.execute(
-      new PlaceOrderCommand(request, correlationId),
+      new PlaceOrderCommand(request, correlationId, traceparent),
     );
     reply.status(handOver === 'completed' ? 201 : 202).header('location', `/orders/${order.id}`);
     return order;

@@ -1,9 +1,12 @@
+import { Logger } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { OrderNotFoundError, OrderRepository } from '../../../domain/order.repository';
 import { RecordBrewStartedCommand } from './record-brew-started.command';
 
 @CommandHandler(RecordBrewStartedCommand)
 export class RecordBrewStartedHandler implements ICommandHandler<RecordBrewStartedCommand> {
+  private readonly logger = new Logger('Counter');
+
   constructor(private readonly orders: OrderRepository) {}
 
   async execute({ event }: RecordBrewStartedCommand): Promise<void> {
@@ -12,6 +15,7 @@ export class RecordBrewStartedHandler implements ICommandHandler<RecordBrewStart
     if (!order) throw new OrderNotFoundError(event.data.orderId);
     if (order.startBrewing(event.data.startedAt)) {
       await this.orders.save(order, { handledMessageId: event.messageId });
+      this.logger.log({ msg: 'Order brewing', orderId: order.id, machine: event.data.machine });
     }
   }
 }
