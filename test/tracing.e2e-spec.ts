@@ -147,7 +147,7 @@ describe.each(['http', 'rmq'] as const)('tracing (TRANSPORT=%s)', (transport) =>
     }
   });
 
-  it('starts a trace when the caller sends none, or one it cannot read', async () => {
+  it("starts a trace of its own when the caller's traceparent cannot be read", async () => {
     const reply = await post<{ id: string }>(`${app('order').url}/orders`, anOrder('Nora'), {
       traceparent: '00-not-a-trace-context-01',
     });

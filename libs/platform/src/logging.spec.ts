@@ -3,7 +3,13 @@ import { Logger as NestLogger } from '@nestjs/common';
 import { Logger, PinoLogger } from 'nestjs-pino';
 import { storage } from 'nestjs-pino/storage';
 import type { IncomingMessage } from 'node:http';
-import { messageLogContext, pinoLevel, requestTrace, withLogContext } from './logging';
+import {
+  hasLogContext,
+  messageLogContext,
+  pinoLevel,
+  requestTrace,
+  withLogContext,
+} from './logging';
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 const SPAN = '00f067aa0ba902b7';
@@ -112,6 +118,17 @@ describe('withLogContext', () => {
     });
     expect(lines[1]).toMatchObject({ msg: 'outside' });
     expect(lines[1]).not.toHaveProperty('correlationId');
+  });
+
+  it('adds no context when the logger writes no info lines (LOG_LEVEL=warn and above)', () => {
+    const quiet = new PinoLogger({ pinoHttp: { level: 'warn' } }).logger.child(
+      {},
+      { level: 'warn' },
+    );
+    (PinoLogger as unknown as { root: unknown }).root = quiet;
+    expect(withLogContext({ correlationId: 'c-1' }, () => storage.getStore())).toBeUndefined();
+    expect(['fatal', 'error', 'warn'].some((level) => hasLogContext(level as 'warn'))).toBe(false);
+    expect(['log', 'debug', 'verbose'].every((level) => hasLogContext(level as 'log'))).toBe(true);
   });
 
   it('runs the work as it is without the pino logger', () => {
