@@ -68,6 +68,7 @@ export interface DeadLetter {
 export interface Tapped {
   readonly messageId: string;
   readonly event: { messageId: string; data: Record<string, unknown> } & Record<string, unknown>;
+  readonly headers: Record<string, unknown>;
 }
 
 /** Direct access to the broker, to do what a misbehaving producer would, and to look inside. */
@@ -129,7 +130,11 @@ export class Broker {
       (message) => {
         if (!message) return;
         const packet = JSON.parse(message.content.toString('utf8')) as { data: Tapped['event'] };
-        seen.push({ messageId: message.properties.messageId as string, event: packet.data });
+        seen.push({
+          messageId: message.properties.messageId as string,
+          event: packet.data,
+          headers: message.properties.headers ?? {},
+        });
       },
       { noAck: true },
     );

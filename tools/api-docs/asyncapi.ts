@@ -1,4 +1,4 @@
-import { BrewStarted, CoffeeBrewed, EventTypes, OrderPlaced } from '@app/contracts';
+import { BrewStarted, CoffeeBrewed, EventTypes, HttpHeaders, OrderPlaced } from '@app/contracts';
 import { DeadLetterHeaders, MAX_RETRY_ATTEMPTS, topology } from '@app/messaging';
 import { loadConfig, referencedSchemas, schemaRef } from '@app/platform';
 import { OrderConfig } from '../../apps/order/src/order.config';
@@ -240,6 +240,16 @@ export async function asyncApiDocument(): Promise<Record<string, unknown>> {
 const PUBLISHED_HEADERS = {
   type: 'object',
   properties: {
+    [HttpHeaders.CorrelationId]: {
+      type: 'string',
+      description: "The order's correlation id (`correlationId` in the body), as over HTTP.",
+    },
+    [HttpHeaders.Traceparent]: {
+      type: 'string',
+      description:
+        'W3C Trace Context of this message (`traceparent` in the body): the trace id of the ' +
+        'request that placed the order, a span id of its own; the same name as over HTTP.',
+    },
     'x-causation-id': {
       type: 'string',
       format: 'uuid',

@@ -31,7 +31,7 @@ import { DownstreamCalls } from './infrastructure/downstream-calls';
 import { HttpOrderEvents } from './infrastructure/http-order-events';
 import { OrderMetrics } from './infrastructure/order-metrics';
 import { orderMigrations } from './infrastructure/order.schema';
-import { RmqOrderEvents } from './infrastructure/rmq-order-events';
+import { publishStored, RmqOrderEvents } from './infrastructure/rmq-order-events';
 import { SqliteOrderRepository } from './infrastructure/sqlite-order.repository';
 import { BoardHttpController } from './interface/board.http.controller';
 import { DownstreamsHttpController } from './interface/downstreams.http.controller';
@@ -98,7 +98,7 @@ export class OrderModule {
 const outboxRelay = {
   provide: OutboxRelay,
   useFactory: (outbox: Outbox, publisher: RmqEventPublisher) =>
-    new OutboxRelay(outbox, (event) => publisher.publish(event)),
+    new OutboxRelay(outbox, (event) => publishStored(publisher, event)),
   inject: [Outbox, RmqEventPublisher],
 };
 

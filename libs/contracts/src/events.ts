@@ -18,6 +18,7 @@ import {
 import { randomUUID } from 'node:crypto';
 import { Envelope } from './envelope';
 import { LineItem } from './line-item';
+import { childTraceparent } from './trace-context';
 import { MAX_CUSTOMER_NAME, MAX_LINE_ITEMS } from './menu';
 
 /** Routing keys, one per integration event, named as the event is (`order.placed` ↔ OrderPlaced). */
@@ -104,11 +105,15 @@ export class CoffeeBrewed extends Envelope<typeof EventTypes.CoffeeBrewed, Coffe
 
 export type IntegrationEvent = OrderPlaced | BrewStarted | CoffeeBrewed;
 
-/** Builds a new envelope: a fresh message id, now, and the ids that tie it to its order. */
+/**
+ * Builds a new envelope: a fresh message id, now, and the ids that tie it to its order. Its
+ * traceparent continues `trace.traceparent` (the trace context of the request or message that
+ * caused it) with a span id of its own, or starts a trace when there is none.
+ */
 export function envelope<E extends IntegrationEvent>(
   type: E['type'],
   data: E['data'],
-  trace: { correlationId: string; causationId?: string },
+  trace: { correlationId: string; causationId?: string; traceparent?: string },
   occurredAt: Date = new Date(),
 ): E {
   return {
@@ -117,6 +122,7 @@ export function envelope<E extends IntegrationEvent>(
     occurredAt: occurredAt.toISOString(),
     correlationId: trace.correlationId,
     ...(trace.causationId ? { causationId: trace.causationId } : {}),
+    traceparent: childTraceparent(trace.traceparent),
     data,
   } as E;
 }

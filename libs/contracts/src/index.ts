@@ -4,3 +4,4 @@ export * from './place-order.request';
 export * from './envelope';
 export * from './events';
 export * from './http-headers';
+export * from './trace-context';

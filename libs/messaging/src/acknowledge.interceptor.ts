@@ -17,6 +17,7 @@ import { deadLetter, retryLater } from './dead-letter';
 import { InFlightMessages } from './in-flight';
 import { MESSAGING_PLACE, type MessagingPlace } from './messaging-place';
 import { attemptsOf, retryDelayMs } from './retry-policy';
+import { orderIdIn } from './shop-rmq.server';
 
 /**
  * Manual acknowledgement for message handlers: the message is acked only after the handler's
@@ -88,6 +89,9 @@ export class AcknowledgeInterceptor implements NestInterceptor {
     message: ConsumeMessage,
     pattern: string,
   ): Observable<never> {
+    const orderId = orderIdIn(message);
+    // A line per fate, about the order: the message's log context adds its ids.
+    const warn = (msg: string) => this.logger.warn(orderId ? { msg, orderId } : { msg });
     const id = `${pattern} ${message.properties.messageId ?? '(no id)'}`;
     const reason = describeFailure(error);
     const attempts = attemptsOf(message) + 1;
@@ -95,13 +99,13 @@ export class AcknowledgeInterceptor implements NestInterceptor {
     let moving: Promise<void>;
     if (outcome === 'redeliver') {
       // Shutting down or disconnected: the broker redelivers unacked messages by itself.
-      this.logger.warn(`Left ${id} for redelivery: ${reason}`);
+      warn(`Left ${id} for redelivery: ${reason}`);
       return EMPTY;
     } else if (outcome === 'invalid') {
-      this.logger.warn(`Dead-lettering ${id}: ${reason}`);
+      warn(`Dead-lettering ${id}: ${reason}`);
       moving = deadLetter(channel, message, reason, this.place, { attempts });
     } else if (outcome === 'retry' && context !== undefined && retry !== undefined) {
-      this.logger.warn(
+      warn(
         `Retrying ${id} in ${retryDelayMs(retry, attempts)} ms (attempt ${attempts} of ${retry.retries + 1} failed): ${reason}`,
       );
       moving = retryLater(
@@ -112,7 +116,7 @@ export class AcknowledgeInterceptor implements NestInterceptor {
         errorMessage(error),
       );
     } else {
-      this.logger.warn(`Dead-lettering ${id} after ${attempts} attempt(s): ${reason}`);
+      warn(`Dead-lettering ${id} after ${attempts} attempt(s): ${reason}`);
       moving = deadLetter(channel, message, reason, this.place, {
         attempts,
         error: errorMessage(error),
@@ -120,7 +124,7 @@ export class AcknowledgeInterceptor implements NestInterceptor {
     }
     return from(moving).pipe(
       catchError((failure: unknown) => {
-        this.logger.warn(`Left ${id} for redelivery: ${describeFailure(failure)}`);
+        warn(`Left ${id} for redelivery: ${describeFailure(failure)}`);
         return EMPTY;
       }),
     ) as Observable<never>;

@@ -1,4 +1,4 @@
-import type { IntegrationEvent } from '@app/contracts';
+import { HttpHeaders, type IntegrationEvent } from '@app/contracts';
 import { Metrics } from '@app/platform';
 import { Inject, Injectable, type OnApplicationShutdown, Optional } from '@nestjs/common';
 import { RmqRecordBuilder, type RmqRecordOptions } from '@nestjs/microservices';
@@ -14,7 +14,8 @@ export class PublishFailedError extends Error {
 
 /**
  * Publishes integration events to the shop's topic exchange, persistent, with the envelope's ids
- * copied to the AMQP properties. `publish` resolves only when the broker has confirmed the
+ * copied to the AMQP properties and headers (`traceparent`, `x-correlation-id`, the same names
+ * as over HTTP). `publish` resolves only when the broker has confirmed the
  * message (Nest's RMQ client publishes on a confirm channel), and rejects after the timeout.
  */
 @Injectable()
@@ -34,7 +35,7 @@ export class RmqEventPublisher implements OnApplicationShutdown {
       contentType: 'application/json',
       timestamp: Math.floor(Date.parse(event.occurredAt) / 1000),
       persistent: true,
-      headers: event.causationId ? { 'x-causation-id': event.causationId } : {},
+      headers: messageHeaders(event),
     };
     const record = new RmqRecordBuilder(event).setOptions(options).build();
     try {
@@ -49,4 +50,13 @@ export class RmqEventPublisher implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     await this.client.close();
   }
+}
+
+/** The AMQP headers of `event`: its trace context and ids, readable without parsing the body. */
+export function messageHeaders(event: IntegrationEvent): Record<string, string> {
+  return {
+    [HttpHeaders.CorrelationId]: event.correlationId,
+    ...(event.traceparent ? { [HttpHeaders.Traceparent]: event.traceparent } : {}),
+    ...(event.causationId ? { 'x-causation-id': event.causationId } : {}),
+  };
 }

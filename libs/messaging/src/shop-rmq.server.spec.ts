@@ -1,5 +1,8 @@
 import { Metrics } from '@app/platform';
 import { Logger } from '@nestjs/common';
+import { PinoLogger } from 'nestjs-pino';
+import { storage } from 'nestjs-pino/storage';
+import { pino } from 'pino';
 import { ServerRMQ } from '@nestjs/microservices';
 import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
 import { InFlightMessages } from './in-flight';
@@ -152,6 +155,45 @@ describe('ShopRmqServer.handleMessage', () => {
 
     await tracked.handleMessage(delivery('{bad') as unknown as Record<string, unknown>, asChannel);
     expect(inFlight.size).toBe(1);
+  });
+
+  it("handles a delivery inside a log context of its headers' correlation id and trace", async () => {
+    const root = pino({ base: undefined }, { write: () => undefined });
+    (PinoLogger as unknown as { root: unknown }).root = root;
+    const seen: Record<string, unknown>[] = [];
+    parent.mockImplementation(() => {
+      seen.push(storage.getStore()?.logger.bindings() ?? {});
+      return Promise.resolve();
+    });
+    try {
+      const trace = '4bf92f3577b34da6a3ce929d0e0e4736';
+      const message = aDelivery(
+        { pattern: 'order.placed', data: { data: { orderId: 'o-1' } } },
+        {
+          properties: {
+            correlationId: 'c-7',
+            headers: { traceparent: `00-${trace}-00f067aa0ba902b7-01` },
+          },
+        },
+      );
+      await handle(message, fakeChannel().asChannel);
+      expect(seen).toEqual([{ correlationId: 'c-7', traceId: trace, spanId: '00f067aa0ba902b7' }]);
+    } finally {
+      (PinoLogger as unknown as { root: unknown }).root = undefined;
+    }
+  });
+
+  it('names the order in the warning when it dead-letters a message that names one', async () => {
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    try {
+      await handle(
+        delivery({ pattern: 'order.placed', data: { data: { orderId: 'o-9' } } }, 'coffee.brewed'),
+        fakeChannel().asChannel,
+      );
+      expect(warn).toHaveBeenCalledWith(expect.objectContaining({ orderId: 'o-9' }));
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('ignores the null delivery of a cancelled consumer', async () => {

@@ -1,4 +1,5 @@
-import type { Metrics } from '@app/platform';
+import { HttpHeaders } from '@app/contracts';
+import { messageLogContext, type Metrics, withLogContext } from '@app/platform';
 import { type MessageHandler, ServerRMQ, type RmqOptions } from '@nestjs/microservices';
 import type { AmqpConnectionManager } from 'amqp-connection-manager';
 import type { Channel, ConfirmChannel, ConsumeMessage } from 'amqplib';
@@ -125,18 +126,36 @@ export class ShopRmqServer extends ServerRMQ {
     }
   }
 
-  override async handleMessage(delivery: Record<string, unknown> | null, channel: ConfirmChannel) {
+  /**
+   * Handles one delivery inside a log context made of its headers (`x-correlation-id`,
+   * `traceparent`): every line logged while handling it, by the handler too, carries its
+   * correlation id, trace id and span id, as a request's lines do.
+   */
+  override handleMessage(delivery: Record<string, unknown> | null, channel: ConfirmChannel) {
     // null: the broker cancelled the consumer; it is set up again on reconnect.
-    if (delivery === null) return;
+    if (delivery === null) return Promise.resolve();
     const message = delivery as unknown as ConsumeMessage;
+    const { correlationId, headers } = message.properties as {
+      correlationId?: string;
+      headers?: Record<string, unknown>;
+    };
+    const context = messageLogContext(
+      correlationId ?? stringOrUndefined(headers?.[HttpHeaders.CorrelationId]),
+      headers?.[HttpHeaders.Traceparent],
+    );
+    return withLogContext(context, () => this.handleInContext(message, channel));
+  }
+
+  private async handleInContext(message: ConsumeMessage, channel: ConfirmChannel) {
     this.inFlight?.add(message, channel);
     this.counters?.consumed();
-    const problem = this.inspect(message);
+    const { problem, orderId } = this.inspect(message);
     if (problem !== undefined) {
       this.counters?.rejected();
-      this.logger.warn(
-        `Dead-lettering message ${message.properties.messageId ?? '(no id)'} from ${this.queue}: ${problem}`,
-      );
+      this.logger.warn({
+        msg: `Dead-lettering message ${message.properties.messageId ?? '(no id)'} from ${this.queue}: ${problem}`,
+        ...(orderId ? { orderId } : {}),
+      });
       try {
         await deadLetter(channel, message, problem, {
           namespace: this.namespace,
@@ -149,7 +168,7 @@ export class ShopRmqServer extends ServerRMQ {
     }
     // From here AcknowledgeInterceptor settles the message once its handler is done.
     try {
-      return await super.handleMessage(delivery, channel);
+      return await super.handleMessage(message, channel);
     } catch (error) {
       this.inFlight?.settled(message);
       throw error;
@@ -165,29 +184,34 @@ export class ShopRmqServer extends ServerRMQ {
     return this.messageHandlers.get(pattern) ?? super.getHandlerByPattern(pattern);
   }
 
-  /** Why `message` cannot be dispatched, or undefined if it can. */
-  private inspect(message: ConsumeMessage): string | undefined {
+  /** Why `message` cannot be dispatched (no problem if it can), and its order if it names one. */
+  private inspect(message: ConsumeMessage): { problem?: string; orderId?: string } {
     let packet: unknown;
     try {
       packet = JSON.parse(message.content.toString('utf8'));
     } catch {
-      return 'malformed: the body is not JSON';
+      return { problem: 'malformed: the body is not JSON' };
     }
     if (typeof packet !== 'object' || packet === null || Array.isArray(packet)) {
-      return 'malformed: the body is not a JSON object';
+      return { problem: 'malformed: the body is not a JSON object' };
     }
     const { pattern, data } = packet as { pattern?: unknown; data?: unknown };
-    if (typeof pattern !== 'string') return 'malformed: the body has no string "pattern"';
+    if (typeof pattern !== 'string')
+      return { problem: 'malformed: the body has no string "pattern"' };
     if (typeof data !== 'object' || data === null)
-      return 'malformed: the body has no object "data"';
+      return { problem: 'malformed: the body has no object "data"' };
+    const orderId = orderIdOf(data);
     const { routingKey } = originOf(message);
     if (pattern !== routingKey) {
-      return `malformed: pattern "${pattern}" does not match routing key "${routingKey}"`;
+      return {
+        problem: `malformed: pattern "${pattern}" does not match routing key "${routingKey}"`,
+        orderId,
+      };
     }
     if (!this.getHandlerByPattern(pattern)) {
-      return `no handler for "${pattern}" on ${this.queue}`;
+      return { problem: `no handler for "${pattern}" on ${this.queue}`, orderId };
     }
-    return undefined;
+    return { orderId };
   }
 
   /** The broker closed the consumer's channel with an error: start over on a new connection. */
@@ -204,5 +228,24 @@ export class ShopRmqServer extends ServerRMQ {
         // Closed meanwhile.
       }
     }, RECOVER_AFTER_MS).unref();
+  }
+}
+
+function stringOrUndefined(value: unknown): string | undefined {
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
+
+/** The order an envelope names (its `data.orderId`), if any. */
+export function orderIdOf(envelope: unknown): string | undefined {
+  const inner = (envelope as { data?: { orderId?: unknown } } | null)?.data;
+  return typeof inner?.orderId === 'string' ? inner.orderId : undefined;
+}
+
+/** The order a delivered Nest packet's envelope names, if its body can be read. */
+export function orderIdIn(message: ConsumeMessage): string | undefined {
+  try {
+    return orderIdOf((JSON.parse(message.content.toString('utf8')) as { data?: unknown }).data);
+  } catch {
+    return undefined;
   }
 }

@@ -319,6 +319,16 @@ export const CORRELATION_ID_HEADER = {
   schema: { type: 'string', pattern: '^[\\w.:-]{1,128}$' },
 } as const;
 
+/** W3C `traceparent` as a request header: optional, a new trace is started when absent or unusable. */
+export const TRACEPARENT_HEADER = {
+  name: HttpHeaders.Traceparent,
+  required: false,
+  description:
+    'W3C Trace Context (`00-<32 hex trace id>-<16 hex parent span id>-<2 hex flags>`): the ' +
+    "order's events and calls continue this trace; a malformed value starts a new one.",
+  schema: { type: 'string', pattern: '^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$' },
+} as const;
+
 /** `Idempotency-Key` on the calls order makes under TRANSPORT=http. */
 export const IDEMPOTENCY_KEY_HEADER = {
   name: 'Idempotency-Key',

@@ -11,3 +11,4 @@ export * from './idempotency';
 export * from './readiness';
 export * from './metrics';
 export * from './api-docs';
+export * from './logging';

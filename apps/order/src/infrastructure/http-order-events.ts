@@ -4,7 +4,7 @@ import {
   type IntegrationEvent,
   type OrderPlaced,
 } from '@app/contracts';
-import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { BalancedPool } from 'undici';
 import { MarkOrderReadyCommand } from '../application/commands/mark-order-ready/mark-order-ready.command';
@@ -44,6 +44,7 @@ interface OutgoingRequest {
 export class HttpOrderEvents extends OrderEvents implements OnApplicationShutdown {
   private readonly barista: Downstream;
   private readonly pager: Downstream;
+  private readonly logger = new Logger('Counter');
 
   constructor(
     config: OrderConfig,
@@ -60,11 +61,13 @@ export class HttpOrderEvents extends OrderEvents implements OnApplicationShutdow
 
   async orderPlaced(event: OrderPlaced): Promise<HandOver> {
     const key = event.data.orderId;
+    this.logger.log({ msg: 'Handing the order to barista', orderId: key });
     const brewed = await this.post<CoffeeBrewed>(this.barista, '/brews', event, key);
     if (brewed?.data?.orderId !== event.data.orderId) {
       throw new HopFailedError('barista', 'rejected', 'barista answered with another order');
     }
     await this.commands.execute(new MarkOrderReadyCommand(brewed));
+    this.logger.log({ msg: 'Asking pager to buzz', orderId: key });
     await this.post(this.pager, '/buzzes', brewed, key);
     return 'completed';
   }
@@ -85,6 +88,7 @@ export class HttpOrderEvents extends OrderEvents implements OnApplicationShutdow
     const headers = {
       'content-type': 'application/json',
       [HttpHeaders.CorrelationId]: event.correlationId,
+      ...(event.traceparent ? { [HttpHeaders.Traceparent]: event.traceparent } : {}),
       [HttpHeaders.MessageId]: event.messageId,
       [HttpHeaders.IdempotencyKey]: idempotencyKey,
     };

@@ -1,6 +1,8 @@
-import type { OrderPlaced } from '@app/contracts';
+import type { IntegrationEvent, OrderPlaced } from '@app/contracts';
+import type { RmqEventPublisher } from '@app/messaging';
+import { messageLogContext, withLogContext } from '@app/platform';
 import { OutboxRelay } from '@app/storage';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { type HandOver, OrderEvents } from '../application/ports/order-events.port';
 
 /**
@@ -19,4 +21,24 @@ export class RmqOrderEvents extends OrderEvents {
     this.relay.poke();
     return Promise.resolve('queued');
   }
+}
+
+const relayLogger = new Logger('Counter');
+
+/**
+ * How the relay publishes a stored event: confirmed by the broker, then logged as the order's
+ * hand-over, in the event's own log context (the relay works outside any request, and may
+ * publish an event long after its request, or after a restart).
+ */
+export function publishStored(
+  publisher: RmqEventPublisher,
+  event: IntegrationEvent,
+): Promise<void> {
+  return withLogContext(messageLogContext(event.correlationId, event.traceparent), async () => {
+    await publisher.publish(event);
+    relayLogger.log({
+      msg: `Handed to barista: ${event.type} published`,
+      orderId: event.data.orderId,
+    });
+  });
 }

@@ -48,15 +48,21 @@ export class BrewCoffeeHandler implements ICommandHandler<BrewCoffeeCommand> {
     // Brewed before: a crash may have come between logging it and the broker's confirm of its
     // CoffeeBrewed, so send that again. Its consumers know its message id and do nothing twice.
     await this.events.coffeeBrewed(earlier);
+    this.logger.log({ msg: 'Coffee brewed before: sent again', orderId: order.data.orderId });
     return earlier;
   }
 
   private async brew(order: OrderPlaced): Promise<CoffeeBrewed> {
-    const trace = { correlationId: order.correlationId, causationId: order.messageId };
+    const trace = {
+      correlationId: order.correlationId,
+      causationId: order.messageId,
+      traceparent: order.traceparent,
+    };
     const machine = await this.machines.acquire();
     let brewed: CoffeeBrewed;
     try {
       const started = new Date();
+      this.logger.log({ msg: 'Brew started', orderId: order.data.orderId, machine });
       const base = {
         orderId: order.data.orderId,
         baristaId: this.settings.baristaId,
@@ -86,9 +92,7 @@ export class BrewCoffeeHandler implements ICommandHandler<BrewCoffeeCommand> {
     // brew of this order (another barista sharing it brewed a redelivery): that one counts.
     const kept = await this.log.record(brewed, order.messageId);
     await this.events.coffeeBrewed(kept);
-    this.logger.debug(
-      `Brewed order ${order.data.orderId} on machine ${machine} [${order.correlationId}]`,
-    );
+    this.logger.log({ msg: 'Coffee brewed', orderId: order.data.orderId, machine });
     return kept;
   }
 }

@@ -24,7 +24,7 @@ export class MarkOrderReadyHandler implements ICommandHandler<MarkOrderReadyComm
       await this.orders.save(order, { handledMessageId: event.messageId });
       if (brewingIsNews) this.bus.publish(OrderStatusChangedEvent.of(order, 'brewing', startedAt));
       this.bus.publish(OrderStatusChangedEvent.of(order, 'ready', brewedAt));
-      this.logger.debug(`Order ${orderId} is ready [${event.correlationId}]`);
+      this.logger.log({ msg: 'Order ready', orderId });
     }
   }
 }

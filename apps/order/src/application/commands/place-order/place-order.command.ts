@@ -12,6 +12,8 @@ export class PlaceOrderCommand extends Command<PlaceOrderResult> {
   constructor(
     public readonly request: PlaceOrderRequest,
     public readonly correlationId: string,
+    /** The request's trace context: OrderPlaced continues it. */
+    public readonly traceparent?: string,
   ) {
     super();
   }

@@ -26,7 +26,11 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrderCommand> {
     private readonly bus: EventBus,
   ) {}
 
-  async execute({ request, correlationId }: PlaceOrderCommand): Promise<PlaceOrderResult> {
+  async execute({
+    request,
+    correlationId,
+    traceparent,
+  }: PlaceOrderCommand): Promise<PlaceOrderResult> {
     const placedAt = new Date();
     const order = Order.place({ id: randomUUID(), ...request, correlationId, at: placedAt });
     const event = envelope<OrderPlaced>(
@@ -37,13 +41,14 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrderCommand> {
         items: [...order.items],
         placedAt: order.placedAt,
       },
-      { correlationId },
+      { correlationId, traceparent },
       placedAt,
     );
     // Stored with the order in one transaction (the outbox, under rmq): no order without its
     // event, however the process ends.
     await this.orders.save(order, { events: [event] });
     this.bus.publish(OrderStatusChangedEvent.of(order, 'placed', order.placedAt));
+    this.logger.log({ msg: 'Order placed', orderId: order.id, items: order.items.length });
     try {
       const handOver = await this.events.orderPlaced(event);
       // The sync chain may have changed the order meanwhile (brewing, ready): read it again.
@@ -60,9 +65,7 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrderCommand> {
       this.bus.publish(
         OrderStatusChangedEvent.of(current, 'failed', failedAt.toISOString(), reason),
       );
-      this.logger.warn(
-        `Order ${order.id} failed at ${error.hop}: ${error.message} [${correlationId}]`,
-      );
+      this.logger.warn({ msg: `Order failed at ${reason}`, orderId: order.id });
       throw new OrderNotHandedOverError(current.view(), error);
     }
   }

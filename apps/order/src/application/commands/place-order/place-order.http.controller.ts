@@ -4,6 +4,8 @@ import {
   CorrelationId,
   requestValidationPipe,
   schemaRef,
+  Traceparent,
+  TRACEPARENT_HEADER,
   VALIDATION_ERROR_SCHEMA,
 } from '@app/platform';
 import { Body, Controller, Post, Res } from '@nestjs/common';
@@ -40,6 +42,7 @@ export class PlaceOrderHttpController {
       '(stored and OrderPlaced queued; poll `GET /orders/{id}` or wait for the pager).',
   })
   @ApiHeader(CORRELATION_ID_HEADER)
+  @ApiHeader(TRACEPARENT_HEADER)
   @ApiBody({ schema: schemaRef(PlaceOrderRequest) })
   @ApiResponse({
     status: 201,
@@ -73,10 +76,11 @@ export class PlaceOrderHttpController {
   async place(
     @Body(requestValidationPipe()) request: PlaceOrderRequest,
     @CorrelationId() correlationId: string,
+    @Traceparent() traceparent: string,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<OrderView> {
     const { order, handOver } = await this.commands.execute(
-      new PlaceOrderCommand(request, correlationId),
+      new PlaceOrderCommand(request, correlationId, traceparent),
     );
     reply.status(handOver === 'completed' ? 201 : 202).header('location', `/orders/${order.id}`);
     return order;

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { CommandHandler, EventBus, type ICommandHandler } from '@nestjs/cqrs';
 import { OrderNotFoundError, OrderRepository } from '../../../domain/order.repository';
 import { OrderStatusChangedEvent } from '../../events/order-status-changed.event';
@@ -5,6 +6,8 @@ import { RecordBrewStartedCommand } from './record-brew-started.command';
 
 @CommandHandler(RecordBrewStartedCommand)
 export class RecordBrewStartedHandler implements ICommandHandler<RecordBrewStartedCommand> {
+  private readonly logger = new Logger('Counter');
+
   constructor(
     private readonly orders: OrderRepository,
     private readonly bus: EventBus,
@@ -18,6 +21,7 @@ export class RecordBrewStartedHandler implements ICommandHandler<RecordBrewStart
     if (order.startBrewing(startedAt)) {
       await this.orders.save(order, { handledMessageId: event.messageId });
       this.bus.publish(OrderStatusChangedEvent.of(order, 'brewing', startedAt));
+      this.logger.log({ msg: 'Order brewing', orderId: order.id, machine: event.data.machine });
     }
   }
 }

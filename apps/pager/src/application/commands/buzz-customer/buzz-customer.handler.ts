@@ -24,11 +24,11 @@ export class BuzzCustomerHandler implements ICommandHandler<BuzzCustomerCommand>
     };
     const earlier = await this.buzzes.recordOnce(buzz);
     if (earlier) {
-      this.logger.debug(`Order ${buzz.orderId} was buzzed already [${buzz.correlationId}]`);
+      this.logger.debug({ msg: 'Buzzed already', orderId: buzz.orderId });
       return { buzz: earlier, repeated: true };
     }
     this.events.publish(new CustomerBuzzedEvent(buzz));
-    this.logger.debug(`Buzzed ${buzz.customer} for order ${buzz.orderId} [${buzz.correlationId}]`);
+    this.logger.log({ msg: `Buzzed ${buzz.customer}`, orderId: buzz.orderId });
     return { buzz, repeated: false };
   }
 }
