@@ -1,9 +1,22 @@
+import { envelope, EventTypes, type OrderPlaced } from '@app/contracts';
+import { topology } from '@app/messaging';
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { eventually } from './support/client';
+import { Broker } from './support/amqp';
+import { anOrder, eventually } from './support/client';
 import { freePort, ROOT } from './support/spawned-app';
 
 const run = promisify(execFile);
@@ -46,6 +59,37 @@ describe('Nest CLI generators', () => {
   }
   const nest = (...args: string[]) => bin('@nestjs/cli/bin/nest.js', ...args);
   const read = (file: string) => readFileSync(join(dir, file), 'utf8');
+  const write = (file: string, text: string) => {
+    mkdirSync(dirname(join(dir, file)), { recursive: true });
+    writeFileSync(join(dir, file), text);
+  };
+  /** Replaces `from` (which must be there) with `to` in a file of the copy. */
+  const edit = (file: string, from: string, to: string) => {
+    const text = read(file);
+    if (!text.includes(from)) throw new Error(`${file} no longer contains: ${from}`);
+    write(file, text.replace(from, to));
+  };
+
+  /** Starts the built kitchen with `env`; the function returned gives its output so far. */
+  function startKitchen(env: Record<string, string>): () => string {
+    let output = '';
+    app = spawn(process.execPath, ['dist/apps/kitchen/main.js'], {
+      cwd: dir,
+      env: { PATH: process.env.PATH, NO_COLOR: '1', ...env },
+    });
+    app.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    app.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    return () => output;
+  }
+
+  async function stopKitchen(): Promise<void> {
+    if (app && app.exitCode === null) {
+      const exited = new Promise((resolve) => app?.once('exit', resolve));
+      app.kill('SIGKILL');
+      await exited;
+    }
+    app = undefined;
+  }
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'coffee-shop-generators-'));
@@ -59,11 +103,7 @@ describe('Nest CLI generators', () => {
   }, 30_000);
 
   afterAll(async () => {
-    if (app && app.exitCode === null) {
-      const exited = new Promise((resolve) => app?.once('exit', resolve));
-      app.kill('SIGKILL');
-      await exited;
-    }
+    await stopKitchen();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -122,15 +162,9 @@ describe('Nest CLI generators', () => {
   it('builds the app with `nest build`, and the built app answers /health and /metrics', async () => {
     await nest('build', 'kitchen');
     const port = await freePort();
-    let output = '';
-    app = spawn(process.execPath, ['dist/apps/kitchen/main.js'], {
-      cwd: dir,
-      env: { PATH: process.env.PATH, NO_COLOR: '1', KITCHEN_PORT: String(port) },
-    });
-    app.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    app.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const output = startKitchen({ KITCHEN_PORT: String(port) });
     const health = await eventually('kitchen to answer /health', async () => {
-      if (app?.exitCode !== null) throw new Error(`kitchen exited: ${output}`);
+      if (app?.exitCode !== null) throw new Error(`kitchen exited: ${output()}`);
       const response = await fetch(`http://127.0.0.1:${port}/health`);
       return { status: response.status, body: (await response.json()) as Record<string, unknown> };
     });
@@ -139,5 +173,150 @@ describe('Nest CLI generators', () => {
     const metrics = await fetch(`http://127.0.0.1:${port}/metrics`);
     expect(metrics.status).toBe(200);
     expect(await metrics.text()).toContain('http_request_duration_seconds_count{service="kitchen"');
+    await stopKitchen();
+  });
+
+  // The README's walk-through ("a kitchen context that reacts to OrderPlaced"), steps 2 to 4, done
+  // to the generated app as written there; then an OrderPlaced on the shop's exchange reaches it
+  // on a queue of its own, with order and barista unchanged.
+  describe('the README walk-through: kitchen subscribes to OrderPlaced (rmq)', () => {
+    const namespace = `e2e-kitchen-${randomUUID().slice(0, 8)}`;
+    let broker: Broker;
+
+    beforeAll(async () => {
+      broker = await Broker.connect();
+      write(
+        'apps/kitchen/src/application/commands/prepare-food/prepare-food.message.controller.ts',
+        `import { EventTypes, OrderPlaced } from '@app/contracts';
+import { AcknowledgeInterceptor, messageValidationPipe } from '@app/messaging';
+import { Controller, Logger, UseInterceptors } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
+
+@Controller()
+@UseInterceptors(AcknowledgeInterceptor) // ack after the handler; retries, then dead letters
+export class PrepareFoodMessageController {
+  private readonly logger = new Logger('Kitchen');
+
+  @EventPattern(EventTypes.OrderPlaced)
+  onOrderPlaced(@Payload(messageValidationPipe()) order: OrderPlaced): void {
+    this.logger.log({ msg: 'Preparing food', orderId: order.data.orderId });
+  }
+}
+`,
+      );
+      const module = 'apps/kitchen/src/kitchen.module.ts';
+      edit(
+        module,
+        "import { type DynamicModule, Module } from '@nestjs/common';",
+        `import { RmqMessagingModule, rmqMessagingOptions } from '@app/messaging';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { PrepareFoodMessageController } from './application/commands/prepare-food/prepare-food.message.controller';`,
+      );
+      edit(
+        module,
+        "imports: [MetricsModule.forRoot('kitchen')],",
+        `imports: [
+        MetricsModule.forRoot('kitchen'),
+        ...(config.TRANSPORT === 'rmq' ? [RmqMessagingModule.forRoot(kitchenMessaging(config))] : []),
+      ],`,
+      );
+      edit(
+        module,
+        'controllers: [HealthController],',
+        "controllers: [HealthController, ...(config.TRANSPORT === 'rmq' ? [PrepareFoodMessageController] : [])],",
+      );
+      write(
+        module,
+        `${read(module)}
+export const kitchenMessaging = (config: KitchenConfig) =>
+  rmqMessagingOptions(config, 'kitchen', 10);
+`,
+      );
+      const main = 'apps/kitchen/src/main.ts';
+      edit(
+        main,
+        "import { createHttpApp, loadConfig, runMain } from '@app/platform';",
+        `import { createServiceApp } from '@app/messaging';
+import { loadConfig, runMain } from '@app/platform';`,
+      );
+      edit(
+        main,
+        "import { KitchenModule } from './kitchen.module';",
+        "import { KitchenModule, kitchenMessaging } from './kitchen.module';",
+      );
+      edit(
+        main,
+        'createHttpApp(KitchenModule.forRoot(config), config)',
+        "createServiceApp(KitchenModule.forRoot(config), config, config.TRANSPORT === 'rmq' ? kitchenMessaging(config) : undefined)",
+      );
+      await bin('prettier/bin/prettier.cjs', '--write', 'apps/kitchen');
+      await bin('eslint/bin/eslint.js', '--max-warnings', '0', 'apps/kitchen');
+      await nest('build', 'kitchen');
+    }, 120_000);
+
+    afterAll(async () => {
+      await stopKitchen();
+      await broker?.deleteNamespace(namespace, ['kitchen']);
+      await broker?.close();
+    });
+
+    it('consumes OrderPlaced from its own queue <ns>.kitchen, bound by the patterns it handles', async () => {
+      const port = await freePort();
+      const output = startKitchen({
+        KITCHEN_PORT: String(port),
+        TRANSPORT: 'rmq',
+        AMQP_NAMESPACE: namespace,
+        AMQP_URL: process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
+      });
+      const health = await eventually('kitchen (rmq) to be ready', async () => {
+        if (app?.exitCode !== null) throw new Error(`kitchen exited: ${output()}`);
+        const response = await fetch(`http://127.0.0.1:${port}/health`);
+        return response.status === 200
+          ? ((await response.json()) as Record<string, unknown>)
+          : undefined;
+      });
+      expect(health).toMatchObject({ service: 'kitchen', transport: 'rmq' });
+
+      const request = anOrder('Grace');
+      const event = envelope<OrderPlaced>(
+        EventTypes.OrderPlaced,
+        {
+          orderId: randomUUID(),
+          customer: request.customer,
+          items: request.items,
+          placedAt: new Date().toISOString(),
+        },
+        { correlationId: `kitchen-${randomUUID()}` },
+      );
+      await broker.publishRaw(
+        namespace,
+        EventTypes.OrderPlaced,
+        JSON.stringify({ pattern: EventTypes.OrderPlaced, data: event }),
+        {
+          messageId: event.messageId,
+          correlationId: event.correlationId,
+          contentType: 'application/json',
+        },
+      );
+
+      const line = await eventually('kitchen to log the order', () =>
+        Promise.resolve(
+          output()
+            .split('\n')
+            .find((l) => l.includes('Preparing food') && l.includes(event.data.orderId)),
+        ),
+      );
+      expect(JSON.parse(line)).toMatchObject({
+        app: 'kitchen',
+        msg: 'Preparing food',
+        orderId: event.data.orderId,
+        correlationId: event.correlationId,
+      });
+      const queue = topology(namespace).queue('kitchen');
+      expect(await broker.consumerCount(queue)).toBe(1);
+      await eventually('the message acked', async () =>
+        (await broker.messageCount(queue)) === 0 ? true : undefined,
+      );
+    });
   });
 });

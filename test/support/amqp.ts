@@ -170,10 +170,13 @@ export class Broker {
     return (await this.channel.checkQueue(queue)).consumerCount;
   }
 
-  /** Deletes the namespace's queues and exchanges, so runs never disturb each other. */
-  async deleteNamespace(namespace: string): Promise<void> {
+  /** Deletes the namespace's queues (of these contexts) and exchanges, so runs never disturb each other. */
+  async deleteNamespace(
+    namespace: string,
+    contexts: readonly string[] = ['order', 'barista', 'pager'],
+  ): Promise<void> {
     const names = topology(namespace);
-    for (const context of ['order', 'barista', 'pager']) {
+    for (const context of contexts) {
       await this.channel.deleteQueue(names.queue(context));
       // Deleting a queue that was never declared is fine: RabbitMQ answers delete-ok.
       for (let level = 1; level <= MAX_RETRY_ATTEMPTS; level += 1) {
