@@ -1,5 +1,5 @@
 import { EventTypes, type CoffeeBrewed, type OrderPlaced } from '@app/contracts';
-import { Outbox, SqliteDatabase } from '@app/storage';
+import { Outbox, ProcessedMessages, SqliteDatabase } from '@app/storage';
 import { AMQP_URL, Broker, type Tapped } from './support/amqp';
 import { anOrder, BuzzListener, eventually, get, post } from './support/client';
 import { TcpLink } from './support/link';
@@ -219,6 +219,29 @@ describe.each(['http', 'rmq'] as const)('what survives a restart (%s)', (transpo
 
   beforeAll(async () => (shop = await Shop.start({ transport, brewMs: 10 })));
   afterAll(async () => shop?.close());
+
+  it('forgets the handled message ids older than PROCESSED_RETENTION_HOURS when an app starts', async () => {
+    const withPager = <T>(use: (processed: ProcessedMessages) => T): T => {
+      const db = SqliteDatabase.open({ path: shop.dbPath('pager'), migrations: [] });
+      try {
+        return use(new ProcessedMessages(db));
+      } finally {
+        db.close();
+      }
+    };
+    await shop.stopPager();
+    const hour = 3_600_000;
+    withPager((processed) => {
+      processed.record('handled-8-days-ago', Date.now() - 8 * 24 * hour);
+      processed.record('handled-6-days-ago', Date.now() - 6 * 24 * hour);
+    });
+    await shop.startPager();
+    // The default retention is a week: the pager forgets the older id at start, not the other.
+    await eventually('the 8-day-old id forgotten', () =>
+      Promise.resolve(withPager((p) => (p.has('handled-8-days-ago') ? undefined : true))),
+    );
+    expect(withPager((p) => p.has('handled-6-days-ago'))).toBe(true);
+  });
 
   it('keeps every order, brew and buzz when the apps start again on their files', async () => {
     const listener = await BuzzListener.follow(shop.pagerUrl);

@@ -11,10 +11,9 @@ import { type CoffeeBrewed, envelope, EventTypes, type OrderPlaced } from '@app/
 import {
   type Migration,
   Outbox,
-  outboxSchema,
   ProcessedMessages,
-  processedMessagesSchema,
   SqliteDatabase,
+  storageMigrations,
   type Synchronous,
 } from '@app/storage';
 import { randomUUID } from 'node:crypto';
@@ -35,13 +34,13 @@ const BATCH = 64;
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(process.env.DIR ?? tmpdir(), 'sqlite-cost-'));
-  const open = (name: string, migrations: readonly Migration[]) =>
+  const open = (name: string, migrations: readonly Migration[], outbox = false) =>
     SqliteDatabase.open({
       path: join(dir, `${name}.sqlite`),
-      migrations: [processedMessagesSchema, ...migrations],
+      migrations: [...storageMigrations(outbox), ...migrations],
       synchronous: SYNC,
     });
-  const od = open('order', [outboxSchema, ...orderMigrations]);
+  const od = open('order', orderMigrations, true);
   const bd = open('barista', baristaMigrations);
   const pd = open('pager', pagerMigrations);
   const outbox = new Outbox(od);

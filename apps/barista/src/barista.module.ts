@@ -1,6 +1,6 @@
 import { RmqMessagingModule, rmqMessagingOptions } from '@app/messaging';
 import { HealthController, MetricsModule, SERVICE_IDENTITY } from '@app/platform';
-import { ProcessedMessages, SqliteDatabase, StorageModule } from '@app/storage';
+import { hours, ProcessedMessages, SqliteDatabase, StorageModule } from '@app/storage';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { hostname } from 'node:os';
@@ -32,7 +32,11 @@ export class BaristaModule {
       imports: [
         CqrsModule.forRoot(),
         MetricsModule.forRoot('barista'),
-        StorageModule.forRoot({ path: baristaDbPath(config), migrations: baristaMigrations }),
+        StorageModule.forRoot({
+          path: baristaDbPath(config),
+          migrations: baristaMigrations,
+          processedRetentionMs: hours(config.PROCESSED_RETENTION_HOURS),
+        }),
         ...(rmq ? [RmqMessagingModule.forRoot(baristaMessaging(config))] : []),
       ],
       controllers: [

@@ -8,6 +8,7 @@ import {
   SERVICE_IDENTITY,
 } from '@app/platform';
 import {
+  hours,
   Outbox,
   OutboxRelay,
   ProcessedMessages,
@@ -59,6 +60,7 @@ export class OrderModule {
           path: config.ORDER_DB_PATH,
           migrations: orderMigrations,
           outbox: rmq,
+          processedRetentionMs: hours(config.PROCESSED_RETENTION_HOURS),
         }),
         ...(rmq ? [RmqMessagingModule.forRoot(orderMessaging(config))] : []),
       ],

@@ -1,6 +1,6 @@
 import { RmqMessagingModule, rmqMessagingOptions } from '@app/messaging';
 import { HealthController, MetricsModule, SERVICE_IDENTITY } from '@app/platform';
-import { ProcessedMessages, SqliteDatabase, StorageModule } from '@app/storage';
+import { hours, ProcessedMessages, SqliteDatabase, StorageModule } from '@app/storage';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { BuzzStream } from './application/buzz-stream';
@@ -28,7 +28,11 @@ export class PagerModule {
       imports: [
         CqrsModule.forRoot(),
         MetricsModule.forRoot('pager'),
-        StorageModule.forRoot({ path: config.PAGER_DB_PATH, migrations: pagerMigrations }),
+        StorageModule.forRoot({
+          path: config.PAGER_DB_PATH,
+          migrations: pagerMigrations,
+          processedRetentionMs: hours(config.PROCESSED_RETENTION_HOURS),
+        }),
         ...(rmq ? [RmqMessagingModule.forRoot(pagerMessaging(config))] : []),
       ],
       controllers: [

@@ -77,6 +77,14 @@ export abstract class CommonConfig {
   @IntRange(0, 600000, 'milliseconds')
   public readonly SHUTDOWN_TIMEOUT_MS: number = 10000;
 
+  /**
+   * Apps with a store (order, barista, pager): how long the ids of handled messages are kept to
+   * recognise a redelivery; older ones are forgotten hourly. 0 keeps them for ever. It must
+   * outlast any redelivery, a dead letter replayed by hand included.
+   */
+  @IntRange(0, 87600, 'hours')
+  public readonly PROCESSED_RETENTION_HOURS: number = 168;
+
   /** `on`: Swagger UI at `/docs` and the OpenAPI document at `/docs/openapi.json`. */
   @OnOff()
   public readonly API_DOCS: Switch = 'on';

@@ -1,6 +1,11 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { Outbox, outboxSchema } from './outbox';
-import { ProcessedMessages, processedMessagesSchema } from './processed-messages';
+import {
+  ProcessedMessages,
+  processedMessagesAgeIndex,
+  ProcessedMessagesPruner,
+  processedMessagesSchema,
+} from './processed-messages';
 import { type Migration, SqliteDatabase, type Synchronous } from './sqlite-database';
 
 export interface StorageOptions {
@@ -11,20 +16,27 @@ export interface StorageOptions {
   /** Also provide an {@link Outbox} (and create its table). */
   readonly outbox?: boolean;
   readonly synchronous?: Synchronous;
+  /** How long the ids of handled messages are kept (ms); 0 keeps them for ever (default). */
+  readonly processedRetentionMs?: number;
 }
+
+/** The library's own tables, applied before an app's: processed ids and, if asked, the outbox. */
+export function storageMigrations(outbox: boolean): Migration[] {
+  return [processedMessagesSchema, processedMessagesAgeIndex, ...(outbox ? [outboxSchema] : [])];
+}
+
+/** Hours in milliseconds, for {@link StorageOptions.processedRetentionMs}. */
+export const hours = (h: number): number => h * 3_600_000;
 
 /**
  * One app's durable storage: its SQLite database (opened and migrated at start-up, closed at
- * shutdown), the ids of the messages it has handled, and, if asked, an outbox.
+ * shutdown), the ids of the messages it has handled (forgotten after `processedRetentionMs`),
+ * and, if asked, an outbox.
  */
 @Module({})
 export class StorageModule {
   static forRoot(options: StorageOptions): DynamicModule {
-    const migrations = [
-      processedMessagesSchema,
-      ...(options.outbox ? [outboxSchema] : []),
-      ...options.migrations,
-    ];
+    const migrations = [...storageMigrations(options.outbox === true), ...options.migrations];
     const providers = [
       {
         provide: SqliteDatabase,
@@ -45,9 +57,15 @@ export class StorageModule {
           ]
         : []),
     ];
+    const pruner = {
+      provide: ProcessedMessagesPruner,
+      useFactory: (processed: ProcessedMessages) =>
+        new ProcessedMessagesPruner(processed, { retentionMs: options.processedRetentionMs ?? 0 }),
+      inject: [ProcessedMessages],
+    };
     return {
       module: StorageModule,
-      providers,
+      providers: [...providers, pruner],
       exports: providers.map((provider) => provider.provide),
     };
   }
