@@ -135,14 +135,16 @@ export class ShopRmqServer extends ServerRMQ {
     // null: the broker cancelled the consumer; it is set up again on reconnect.
     if (delivery === null) return Promise.resolve();
     const message = delivery as unknown as ConsumeMessage;
-    const { correlationId, headers } = message.properties as {
-      correlationId?: string;
-      headers?: Record<string, unknown>;
+    const context = () => {
+      const { correlationId, headers } = message.properties as {
+        correlationId?: string;
+        headers?: Record<string, unknown>;
+      };
+      return messageLogContext(
+        correlationId ?? stringOrUndefined(headers?.[HttpHeaders.CorrelationId]),
+        headers?.[HttpHeaders.Traceparent],
+      );
     };
-    const context = messageLogContext(
-      correlationId ?? stringOrUndefined(headers?.[HttpHeaders.CorrelationId]),
-      headers?.[HttpHeaders.Traceparent],
-    );
     return withLogContext(context, () => this.handleInContext(message, channel));
   }
 

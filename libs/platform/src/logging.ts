@@ -85,16 +85,17 @@ export function messageLogContext(
 }
 
 /**
- * Runs `work` with every log line it writes (through Nest's Logger, wired to pino) carrying
- * `fields`: what nestjs-pino does for a request, for work that is not one (a message). Without
- * the pino logger (unit tests, an app built without {@link createHttpApp}), or at a level that
- * writes no info lines (see {@link hasLogContext}), it just runs `work`.
+ * Runs `work` with every log line it writes (through Nest's Logger, wired to pino) carrying the
+ * fields `fields()` gives: what nestjs-pino does for a request, for work that is not one (a
+ * message). Without the pino logger (unit tests, an app built without {@link createHttpApp}), or
+ * at a level that writes no info lines (see {@link hasLogContext}), it just runs `work`, and
+ * `fields` is not called: reading a message's ids costs nothing where no line would carry them.
  */
-export function withLogContext<T>(fields: Record<string, string>, work: () => T): T {
+export function withLogContext<T>(fields: () => Record<string, string>, work: () => T): T {
   // Set by nestjs-pino's middleware when the app is initialised; typed as always there.
   const root = PinoLogger.root as PinoLogger['logger'] | undefined;
   if (!root?.isLevelEnabled('info')) return work();
-  return storage.run(new Store(root.child(fields)), work);
+  return storage.run(new Store(root.child(fields())), work);
 }
 
 /**

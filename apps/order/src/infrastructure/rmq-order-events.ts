@@ -34,7 +34,8 @@ export function publishStored(
   publisher: RmqEventPublisher,
   event: IntegrationEvent,
 ): Promise<void> {
-  return withLogContext(messageLogContext(event.correlationId, event.traceparent), async () => {
+  const context = () => messageLogContext(event.correlationId, event.traceparent);
+  return withLogContext(context, async () => {
     await publisher.publish(event);
     relayLogger.log({
       msg: `Handed to barista: ${event.type} published`,
