@@ -66,8 +66,7 @@ export class Balancer {
 
   /** At least one instance is believed up. */
   get up(): boolean {
-    const now = this.now();
-    return this.instances.some((instance) => instance.downUntil <= now);
+    return this.canPick();
   }
 
   states(): InstanceState[] {

@@ -1,6 +1,7 @@
 import type { Metrics } from '@app/platform';
 import replyFrom from '@fastify/reply-from';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { STATUS_CODES } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { Histogram } from 'prom-client';
 import { Agent } from 'undici';
@@ -77,21 +78,13 @@ export async function gatewayProxy(fastify: FastifyInstance, options: ProxyOptio
     // that a path cannot climb out of its prefix on the service behind.
     const target = request.url.startsWith('/') ? parsePath(request.url) : undefined;
     if (!target) {
-      void reply.code(400).send({
-        statusCode: 400,
-        error: 'Bad Request',
-        message: 'the request target must be a path',
-      });
+      sendError(reply, 400, 'the request target must be a path');
       return;
     }
     const { pathname, search } = target;
     const route = options.table.match(pathname);
     if (!route) {
-      void reply.code(404).send({
-        statusCode: 404,
-        error: 'Not Found',
-        message: `Cannot ${request.method} ${pathname}`,
-      });
+      sendError(reply, 404, `Cannot ${request.method} ${pathname}`);
       return;
     }
     forward(
@@ -116,10 +109,7 @@ function forward(
 ): void {
   const instance = route.balancer.pick(tried);
   if (!instance) {
-    void reply.code(503).send({
-      statusCode: 503,
-      error: 'Service Unavailable',
-      message: `no instance of ${route.name} is up`,
+    sendError(reply, 503, `no instance of ${route.name} is up`, {
       upstream: route.name,
       instances: route.balancer.states(),
     });
@@ -158,10 +148,7 @@ function forward(
         if (TIMEOUTS.has(code)) {
           route.balancer.failed(instance);
           observe('timeout', instance, elapsed(), '504');
-          void reply.code(504).send({
-            statusCode: 504,
-            error: 'Gateway Timeout',
-            message: `${route.name} did not answer within ${route.timeoutMs} ms`,
+          sendError(reply, 504, `${route.name} did not answer within ${route.timeoutMs} ms`, {
             upstream: route.name,
             instance,
           });
@@ -177,10 +164,7 @@ function forward(
           forward(request, reply, route, path, tried, observe);
           return;
         }
-        void reply.code(502).send({
-          statusCode: 502,
-          error: 'Bad Gateway',
-          message: `${route.name} did not answer: ${code}`,
+        sendError(reply, 502, `${route.name} did not answer: ${code}`, {
           upstream: route.name,
           instance,
         });
@@ -190,12 +174,20 @@ function forward(
     // reply-from decodes the path: a malformed escape (`?x=%`) is the client's error.
     if (!(error instanceof URIError)) throw error;
     tried.delete(instance);
-    void reply.code(400).send({
-      statusCode: 400,
-      error: 'Bad Request',
-      message: `the request target is not a valid URL: ${error.message}`,
-    });
+    sendError(reply, 400, `the request target is not a valid URL: ${error.message}`);
   }
+}
+
+/** The gateway's own answers, shaped as the services' (Nest's) errors, plus what names the upstream. */
+function sendError(
+  reply: FastifyReply,
+  statusCode: number,
+  message: string,
+  extra: Record<string, unknown> = {},
+): void {
+  void reply
+    .code(statusCode)
+    .send({ statusCode, error: STATUS_CODES[statusCode], message, ...extra });
 }
 
 function parsePath(path: string): URL | undefined {
