@@ -164,6 +164,17 @@ describe.each(['http', 'rmq'] as const)('the shop behind the gateway, over %s', 
     const bad = await post(`${urlOf(gateway)}/orders`, { customer: '', items: [] });
     expect(bad.status).toBe(400);
     expect(JSON.stringify(bad.body)).toMatch(/customer|items/);
+    // The gateway never parses a body: the service's own limits answer, through it.
+    const deep = await post(
+      `${urlOf(gateway)}/orders`,
+      `{"customer":"Ada","items":[],"x":${'['.repeat(2000)}${']'.repeat(2000)}}`,
+    );
+    expect(deep.status).toBe(400);
+    expect(deep.body.message).toMatch(/nested deeper than 32 levels \(BODY_MAX_DEPTH\)/);
+    const text = await post(`${urlOf(gateway)}/orders`, 'Ada, one latte', {
+      'content-type': 'text/plain',
+    });
+    expect(text.status).toBe(415);
     const bar = await get(`${urlOf(gateway)}/brews`);
     expect(bar.status).toBe(200);
   });

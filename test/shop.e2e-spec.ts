@@ -115,6 +115,19 @@ describe.each(TRANSPORTS)(
       const notJson = await post(`${shop.orderUrl}/orders`, '{"customer":');
       expect(notJson.status).toBe(400);
 
+      const deep = await post(
+        `${shop.orderUrl}/orders`,
+        `{"customer":"Ada","items":[],"x":${'['.repeat(2000)}${']'.repeat(2000)}}`,
+      );
+      expect(deep.status).toBe(400);
+      expect(deep.body.message).toBe('the JSON is nested deeper than 32 levels (BODY_MAX_DEPTH)');
+
+      const text = await post(`${shop.orderUrl}/orders`, JSON.stringify(anOrder()), {
+        'content-type': 'text/plain',
+      });
+      expect(text.status).toBe(415);
+      expect(text.body.message).toMatch(/^Unsupported Media Type: text\/plain/);
+
       const huge = await post(`${shop.orderUrl}/orders`, {
         customer: 'x'.repeat(100_000),
         items: [],
@@ -140,17 +153,29 @@ describe.each(TRANSPORTS)(
             JSON.stringify({ pattern: 'order.placed', data: { type: 'order.placed', data: {} } }),
             { messageId: 'm-2' },
           );
-          const letters = await eventually('both messages to be dead-lettered', async () => {
+          // Nested past what validation can walk: dead-lettered unread, never retried.
+          await broker.publishRaw(
+            shop.namespace,
+            'order.placed',
+            `{"pattern":"order.placed","data":{"x":${'['.repeat(2000)}${']'.repeat(2000)}}}`,
+            { messageId: 'm-3' },
+          );
+          const letters = await eventually('the three messages to be dead-lettered', async () => {
             const queue = topology(shop.namespace).deadLetterQueue;
-            return (await broker.messageCount(queue)) >= 2
+            return (await broker.messageCount(queue)) >= 3
               ? broker.drainDeadLetters(shop.namespace)
               : undefined;
           });
-          expect(letters).toHaveLength(2);
+          expect(letters).toHaveLength(3);
           const reasons = letters.map((letter) => String(letter.headers[DeadLetterHeaders.Reason]));
           expect(reasons[0]).toMatch(/not JSON/);
           expect(reasons[1]).toMatch(/invalid message: .*messageId/);
+          expect(reasons[2]).toBe(
+            'invalid: the JSON is nested deeper than 32 levels (BODY_MAX_DEPTH)',
+          );
+          expect(letters[2].headers[DeadLetterHeaders.Attempts]).toBe(0);
           expect(letters.map((letter) => letter.headers[DeadLetterHeaders.Queue])).toEqual([
+            topology(shop.namespace).queue('barista'),
             topology(shop.namespace).queue('barista'),
             topology(shop.namespace).queue('barista'),
           ]);
@@ -162,6 +187,12 @@ describe.each(TRANSPORTS)(
         const refused = await post(`${shop.baristaUrl}/brews`, { type: 'order.placed', data: {} });
         expect(refused.status).toBe(400);
         expect(refused.body.message.join(' ')).toMatch(/messageId/);
+        const deep = await post(
+          `${shop.baristaUrl}/brews`,
+          `{"type":"order.placed","data":{"x":${'['.repeat(2000)}${']'.repeat(2000)}}}`,
+        );
+        expect(deep.status).toBe(400);
+        expect(deep.body.message).toMatch(/nested deeper than 32 levels/);
       }
 
       const next = await post<OrderBody>(`${shop.orderUrl}/orders`, anOrder('After'));

@@ -2,11 +2,8 @@
 import 'reflect-metadata';
 import { Type } from 'class-transformer';
 import {
-  ArrayMaxSize,
-  ArrayMinSize,
   Equals,
   IsDefined,
-  IsArray,
   IsInt,
   IsISO8601,
   IsString,
@@ -19,7 +16,7 @@ import { randomUUID } from 'node:crypto';
 import { Envelope } from './envelope';
 import { LineItem } from './line-item';
 import { childTraceparent } from './trace-context';
-import { MAX_CUSTOMER_NAME, MAX_LINE_ITEMS } from './menu';
+import { CustomerName, LineItems } from './order-fields';
 
 /** Routing keys, one per integration event, named as the event is (`order.placed` ↔ OrderPlaced). */
 export const EventTypes = {
@@ -33,15 +30,10 @@ export class OrderPlacedData {
   @IsUUID()
   public readonly orderId!: string;
 
-  @IsString()
-  @Length(1, MAX_CUSTOMER_NAME)
+  @CustomerName()
   public readonly customer!: string;
 
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(MAX_LINE_ITEMS)
-  @ValidateNested({ each: true })
-  @Type(() => LineItem)
+  @LineItems()
   public readonly items!: LineItem[];
 
   @IsISO8601({ strict: true })
@@ -85,8 +77,7 @@ export class BrewStarted extends Envelope<typeof EventTypes.BrewStarted, BrewSta
 }
 
 export class CoffeeBrewedData extends BrewStartedData {
-  @IsString()
-  @Length(1, MAX_CUSTOMER_NAME)
+  @CustomerName()
   public readonly customer!: string;
 
   @IsISO8601({ strict: true })

@@ -22,6 +22,8 @@ export interface RmqMessagingOptions extends RmqSettings {
   readonly retry?: RetryPolicy;
   /** On shutdown, how long to wait for the messages in flight; 10 s if unset. */
   readonly shutdownTimeoutMs?: number;
+  /** How deep a message's JSON may nest (BODY_MAX_DEPTH); 32 if unset. */
+  readonly maxDepth?: number;
 }
 
 /**
@@ -90,6 +92,7 @@ export function connectRmqConsumer(
     namespace: options.namespace,
     context: options.context,
     retry: options.retry ?? NO_RETRIES,
+    maxDepth: options.maxDepth,
     inFlight: control.inFlight,
     metrics: metricsOf(app),
   });

@@ -18,6 +18,7 @@ export function rmqMessagingOptions(
     prefetch,
     retry: { retries: config.RETRY_ATTEMPTS, baseDelayMs: config.RETRY_BASE_DELAY_MS },
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    maxDepth: config.BODY_MAX_DEPTH,
   };
 }
 

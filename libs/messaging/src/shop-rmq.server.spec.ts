@@ -59,6 +59,27 @@ describe('ShopRmqServer.handleMessage', () => {
     metrics.onModuleDestroy();
   });
 
+  it('counts a payload nested too deep as invalid, by the limit it was given', async () => {
+    const metrics = new Metrics('barista');
+    const counted = aServer({ metrics, maxDepth: 4 });
+    const { published, asChannel } = fakeChannel();
+    const take = (message: ConsumeMessage) =>
+      counted.handleMessage(message as unknown as Record<string, unknown>, asChannel);
+
+    await take(delivery({ pattern: 'order.placed', data: { orderId: 'o-1', a: [[1]] } }));
+    await take(delivery({ pattern: 'order.placed', data: { orderId: 'o-1', a: [[[1]]] } }));
+
+    expect(published).toHaveLength(1);
+    expect(published[0].options.headers['x-dead-letter-reason']).toBe(
+      'invalid: the JSON is nested deeper than 4 levels (BODY_MAX_DEPTH)',
+    );
+    const text = await metrics.registry.metrics();
+    expect(text).toContain(
+      'shop_messages_dead_lettered_total{queue="t.barista",reason="invalid",service="barista"} 1',
+    );
+    metrics.onModuleDestroy();
+  });
+
   it('passes a well-formed message for a handled event on to Nest', async () => {
     const { channel, asChannel } = fakeChannel();
     const message = delivery({ pattern: 'order.placed', data: { orderId: 'o-1' } });
@@ -88,6 +109,13 @@ describe('ShopRmqServer.handleMessage', () => {
       'an event nobody here handles',
       delivery({ pattern: 'brew.started', data: {} }, 'brew.started'),
       'no handler for "brew.started" on t.barista',
+    ],
+    [
+      'a payload nested deeper than the limit',
+      delivery(
+        `{"pattern":"order.placed","data":{"orderId":"o-1","x":${'['.repeat(2000)}${']'.repeat(2000)}}}`,
+      ),
+      'invalid: the JSON is nested deeper than 32 levels',
     ],
   ])('dead-letters %s with the reason, then acks it', async (_, message, reason) => {
     const { channel, published, steps, asChannel } = fakeChannel();

@@ -1,5 +1,11 @@
 import { HttpHeaders } from '@app/contracts';
-import { messageLogContext, type Metrics, withLogContext } from '@app/platform';
+import {
+  jsonNestingExceeds,
+  messageLogContext,
+  type Metrics,
+  tooDeepMessage,
+  withLogContext,
+} from '@app/platform';
 import { type MessageHandler, ServerRMQ, type RmqOptions } from '@nestjs/microservices';
 import type { AmqpConnectionManager } from 'amqp-connection-manager';
 import type { Channel, ConfirmChannel, ConsumeMessage } from 'amqplib';
@@ -17,11 +23,19 @@ export interface ShopRmqServerOptions extends ServerOptions {
   /** The consuming context: names its retry queues. */
   readonly context?: string;
   readonly retry?: RetryPolicy;
+  /** How deep a message's JSON may nest; a deeper one is dead-lettered unread (default 32). */
+  readonly maxDepth?: number;
   /** Told of every delivery taken, so that a shutdown can wait for them to be settled. */
   readonly inFlight?: InFlightMessages;
   /** Counts the deliveries taken and those the gate dead-letters. */
   readonly metrics?: Metrics;
 }
+
+/** The dead-letter reasons the gate counts: malformed or unhandled, or a payload never valid. */
+type RefusalReason = 'rejected' | 'invalid';
+
+/** BODY_MAX_DEPTH's default, for a server built without a config (tests, tools). */
+const DEFAULT_MAX_DEPTH = 32;
 
 /** After a channel error, wait this long before reconnecting, so a persistent error cannot spin. */
 const RECOVER_AFTER_MS = 1000;
@@ -47,28 +61,36 @@ export class ShopRmqServer extends ServerRMQ {
   private readonly namespace: string;
   private readonly context: string | undefined;
   private readonly retry: RetryPolicy;
+  private readonly maxDepth: number;
   private readonly inFlight: InFlightMessages | undefined;
   private readonly consumerTag: string;
-  private readonly counters: { consumed(): void; rejected(): void } | undefined;
+  private readonly counters: { consumed(): void; refused(reason: RefusalReason): void } | undefined;
   private consumerChannel: Channel | undefined;
   private started = false;
   private stopping = false;
 
   constructor(options: ShopRmqServerOptions) {
-    const { namespace, context, retry, inFlight, metrics, ...rmq } = options;
+    const { namespace, context, retry, maxDepth, inFlight, metrics, ...rmq } = options;
     const consumerTag =
       rmq.consumerTag ?? `${rmq.queue ?? namespace}/${hostname()}:${process.pid}/${randomUUID()}`;
     super({ ...rmq, consumerTag });
     this.namespace = namespace;
     this.context = context;
     this.retry = retry ?? NO_RETRIES;
+    this.maxDepth = maxDepth ?? DEFAULT_MAX_DEPTH;
     this.inFlight = inFlight;
     this.consumerTag = consumerTag;
     if (metrics) {
       const queue = this.queue;
       const consumed = metrics.messagesConsumed.labels(queue);
-      const rejected = metrics.messagesDeadLettered.labels(queue, 'rejected');
-      this.counters = { consumed: () => consumed.inc(), rejected: () => rejected.inc() };
+      const refused = {
+        rejected: metrics.messagesDeadLettered.labels(queue, 'rejected'),
+        invalid: metrics.messagesDeadLettered.labels(queue, 'invalid'),
+      };
+      this.counters = {
+        consumed: () => consumed.inc(),
+        refused: (reason) => refused[reason].inc(),
+      };
     }
   }
 
@@ -151,9 +173,9 @@ export class ShopRmqServer extends ServerRMQ {
   private async handleInContext(message: ConsumeMessage, channel: ConfirmChannel) {
     this.inFlight?.add(message, channel);
     this.counters?.consumed();
-    const { problem, orderId } = this.inspect(message);
+    const { problem, orderId, reason = 'rejected' } = this.inspect(message);
     if (problem !== undefined) {
-      this.counters?.rejected();
+      this.counters?.refused(reason);
       this.logger.warn({
         msg: `Dead-lettering message ${message.properties.messageId ?? '(no id)'} from ${this.queue}: ${problem}`,
         ...(orderId ? { orderId } : {}),
@@ -186,8 +208,19 @@ export class ShopRmqServer extends ServerRMQ {
     return this.messageHandlers.get(pattern) ?? super.getHandlerByPattern(pattern);
   }
 
-  /** Why `message` cannot be dispatched (no problem if it can), and its order if it names one. */
-  private inspect(message: ConsumeMessage): { problem?: string; orderId?: string } {
+  /**
+   * Why `message` cannot be dispatched (no problem if it can), and its order if it names one.
+   * Every problem found here is permanent: no retry could mend the message.
+   */
+  private inspect(message: ConsumeMessage): {
+    problem?: string;
+    orderId?: string;
+    reason?: RefusalReason;
+  } {
+    // Before anything parses it: validation would walk it recursively and overflow the stack.
+    if (jsonNestingExceeds(message.content, this.maxDepth)) {
+      return { problem: `invalid: ${tooDeepMessage(this.maxDepth)}`, reason: 'invalid' };
+    }
     let packet: unknown;
     try {
       packet = JSON.parse(message.content.toString('utf8'));

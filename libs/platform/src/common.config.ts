@@ -48,6 +48,14 @@ export abstract class CommonConfig {
   @IntRange(1024, 1048576, 'bytes')
   public readonly BODY_LIMIT_BYTES: number = 16384;
 
+  /**
+   * How deep objects and arrays may nest in a JSON request body or message. Checked before the
+   * body is parsed or validated, since validation walks it recursively (the shop's own bodies
+   * nest four levels). Bounded so that a raised limit cannot overflow the stack either.
+   */
+  @IntRange(4, 256, 'levels')
+  public readonly BODY_MAX_DEPTH: number = 32;
+
   @Matches(/^amqps?:\/\/\S+$/, { message: 'accepts an amqp:// or amqps:// URL' })
   public readonly AMQP_URL: string = 'amqp://guest:guest@127.0.0.1:5672';
 

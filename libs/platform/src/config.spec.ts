@@ -40,6 +40,7 @@ describe('loadConfig', () => {
       HOST: '127.0.0.1',
       LOG_LEVEL: 'log',
       BODY_LIMIT_BYTES: 16384,
+      BODY_MAX_DEPTH: 32,
       AMQP_URL: 'amqp://guest:guest@127.0.0.1:5672',
       AMQP_NAMESPACE: 'coffee-shop',
       AMQP_PUBLISH_TIMEOUT_MS: 5000,

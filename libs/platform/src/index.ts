@@ -1,6 +1,7 @@
 export * from './config';
 export * from './common.config';
 export * from './validation';
+export * from './json-body';
 export * from './correlation';
 export * from './http-app';
 export * from './health.controller';

@@ -144,7 +144,7 @@ describe('requestValidationPipe with PlaceOrderRequest', () => {
       'a blank customer',
       { customer: '   ', items: [latte] },
       'customer',
-      'customer must not be blank',
+      'customer must be printable text, not blank (no control characters or unpaired surrogates)',
     ],
     [
       'a drink not on the menu',
@@ -152,11 +152,45 @@ describe('requestValidationPipe with PlaceOrderRequest', () => {
       'items.0.drink',
       'items.0.drink must be one of the following values: espresso, americano, latte, cappuccino, flat-white, mocha',
     ],
+    [
+      'arrays where line items belong',
+      { customer: 'Ada', items: [[[[]]]] },
+      'items',
+      'items: each of items must be an object',
+    ],
+    [
+      'a customer with a control character',
+      { customer: 'Ada\u0000', items: [latte] },
+      'customer',
+      'customer must be printable text, not blank (no control characters or unpaired surrogates)',
+    ],
+    [
+      'a customer with an unpaired surrogate',
+      { customer: 'Ada \ud800', items: [latte] },
+      'customer',
+      'customer must be printable text, not blank (no control characters or unpaired surrogates)',
+    ],
   ])('refuses %s', async (_, value, field, line) => {
     const answer = await refusal(value);
 
     expect(answer.fields).toEqual([field]);
     expect(answer.message).toContain(line);
+  });
+
+  it('accepts a customer name in any script, emoji included', async () => {
+    await expect(
+      requestValidationPipe().transform({ customer: 'Zoë 李 ☕️ 👩🏽‍🍳', items: [latte] }, body),
+    ).resolves.toBeInstanceOf(PlaceOrderRequest);
+  });
+
+  it('answers 400, not 500, when validation itself cannot walk the input', async () => {
+    let deep: unknown = [];
+    for (let level = 0; level < 20_000; level += 1) deep = [deep];
+
+    const answer = await refusal({ customer: 'Ada', items: [latte], extra: deep });
+
+    expect(answer.statusCode).toBe(400);
+    expect(answer.message[0]).toMatch(/^the input cannot be validated: /);
   });
 
   it('refuses a missing body, naming the required fields', async () => {

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# What `npm test` and `npm run bench` need beyond `npm ci`, made ready or named at once.
+#
+#   tools/prerequisites/check.sh test    # npm's pretest: Node, RabbitMQ (+ rabbitmqctl), Chromium
+#   tools/prerequisites/check.sh bench   # npm's prebench: Node, RabbitMQ (+ rabbitmqctl)
+#
+# Whatever can be installed or started here is (as root, or with password-less sudo): the local
+# RabbitMQ is started when it does not answer, Debian's chromium is installed when
+# /usr/bin/chromium is missing. Otherwise the run stops within seconds with one line naming the
+# missing piece and the command that provides it, instead of minutes of failing tests.
+set -uo pipefail
+
+purpose=${1:-test}
+amqp_host=127.0.0.1
+amqp_port=5672
+chromium=${CHROMIUM_PATH:-/usr/bin/chromium}
+
+say() { printf 'prerequisites: %s\n' "$*"; }
+missing() {
+  printf 'prerequisites: missing %s\n' "$*" >&2
+  exit 1
+}
+
+# Root runs a command as it is; anyone else through password-less sudo, if there is one.
+can_root() { ((EUID == 0)) || { command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; }; }
+as_root() {
+  if ((EUID == 0)); then "$@"; else sudo -n "$@"; fi
+}
+
+check_node() {
+  local major minor
+  IFS=. read -r major minor _ <<<"${NODE_VERSION:-$(node -p 'process.versions.node')}"
+  if ((major < 20 || (major == 20 && minor < 11))); then
+    missing "Node.js >= 20.11 (found $(node --version)): install Node.js 20 LTS"
+  fi
+}
+
+amqp_answers() { (exec 3<>"/dev/tcp/$amqp_host/$amqp_port") 2>/dev/null; }
+
+check_rabbitmq() {
+  command -v rabbitmqctl >/dev/null 2>&1 ||
+    missing "rabbitmqctl (the tests stop and start the local broker with it): apt-get install -y rabbitmq-server"
+  if amqp_answers; then
+    say "RabbitMQ answers on $amqp_host:$amqp_port"
+    return
+  fi
+  can_root ||
+    missing "RabbitMQ on $amqp_host:$amqp_port (not answering): run 'sudo rabbitmq-server -detached'"
+  say "RabbitMQ does not answer on $amqp_host:$amqp_port; starting it (rabbitmq-server -detached)"
+  as_root rabbitmq-server -detached >/dev/null 2>&1 ||
+    missing "RabbitMQ on $amqp_host:$amqp_port, and it could not be started here: run 'sudo rabbitmq-server -detached'"
+  local deadline=$((SECONDS + 90))
+  until rabbitmq-diagnostics -q ping --timeout 5 >/dev/null 2>&1 && amqp_answers; do
+    ((SECONDS < deadline)) ||
+      missing "RabbitMQ on $amqp_host:$amqp_port: started, but no answer within 90 s (see /var/log/rabbitmq)"
+    sleep 2
+  done
+  say "RabbitMQ started and answers"
+}
+
+check_chromium() {
+  if [[ -x $chromium ]]; then
+    say "Chromium at $chromium"
+    return
+  fi
+  [[ $chromium == /usr/bin/chromium ]] ||
+    missing "Chromium at CHROMIUM_PATH=$chromium (the live board's browser test)"
+  can_root ||
+    missing "$chromium (the live board's browser test): run 'sudo apt-get install -y chromium'"
+  say "$chromium is missing; installing Debian's chromium (about a minute)"
+  if ! as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null ||
+    ! as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; then
+    missing "$chromium (the live board's browser test), and it could not be installed here: run 'sudo apt-get install -y chromium'"
+  fi
+  [[ -x $chromium ]] || missing "$chromium after installing the chromium package: run 'sudo apt-get install -y chromium'"
+  say "Chromium installed at $chromium"
+}
+
+case $purpose in
+test)
+  check_node
+  check_rabbitmq
+  check_chromium
+  ;;
+bench)
+  check_node
+  check_rabbitmq
+  ;;
+*)
+  printf 'usage: %s test|bench\n' "$0" >&2
+  exit 2
+  ;;
+esac
