@@ -101,8 +101,8 @@ export function withLogContext<T>(fields: () => Record<string, string>, work: ()
 /**
  * Whether requests and messages get a log context at `level`: only when info lines (the steps
  * of an order) are written. The context lives in an AsyncLocalStorage, and on Node 20 the first
- * `run` turns on promise hooks for every promise in the process: about 3 % of order's CPU in a
- * profile under rmq, plus a pino child logger per request and per message. At warn and above
+ * `run` turns on promise hooks for every promise in the process (a few per cent of order's CPU;
+ * docs/results.md), plus a pino child logger per request and per message. At warn and above
  * (the benchmark's level) the few lines written name the order id but carry no trace.
  */
 export function hasLogContext(level: LogLevelName): boolean {

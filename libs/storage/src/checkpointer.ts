@@ -3,8 +3,8 @@ import { Worker } from 'node:worker_threads';
 
 /**
  * Moves WAL checkpoints off the event loop. SQLite's automatic checkpoint runs inside the commit
- * that crosses the threshold and syncs the WAL and the database file there: measured here, a
- * 4 ms stall every few hundred commits, which the requests waiting behind it feel. This worker
+ * that crosses the threshold and syncs the WAL and the database file there: a stall every few
+ * hundred commits, which the requests waiting behind it feel (docs/results.md). This worker
  * thread holds its own connection and runs a PASSIVE checkpoint (it never blocks the writer)
  * every `intervalMs`; the app's connection turns its automatic checkpoints off.
  */

@@ -10,8 +10,8 @@ import {
  * The live stream of order status changes that the board follows.
  *
  * Unlike pager's BuzzStream, this is not an @EventsHandler: the event bus runs every handler
- * through a mergeMap, a defer and a promise per event (~3 µs measured), two or three times per
- * order, whether or not anyone watches. Subscribing to the bus only while a page is open keeps
+ * through a mergeMap, a defer and a promise per event, two or three times per order, whether or
+ * not anyone watches. Subscribing to the bus only while a page is open keeps
  * the counter's hot path at one Subject.next with no observers when no one is.
  */
 @Injectable()
