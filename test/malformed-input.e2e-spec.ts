@@ -60,6 +60,10 @@ const table: Attempt[] = [
   },
   { what: 'constructor.prototype', body: '{"constructor":{"prototype":{"isAdmin":true}}}' },
   {
+    what: 'unknown fields named toString and valueOf (class-transformer skips them)',
+    body: '{"customer":"Ada","items":[{"drink":"latte","size":"large","quantity":1,"valueOf":1}],"toString":{}}',
+  },
+  {
     what: 'a customer of 100,000 characters',
     body: json({ ...validOrder, customer: 'x'.repeat(100_000) }),
   },
@@ -160,7 +164,10 @@ const generated: fc.Arbitrary<Attempt> = fc.oneof(
   fc
     .tuple(
       fc
-        .string({ unit: 'binary', minLength: 0, maxLength: 20 })
+        .oneof(
+          fc.constantFrom(...Object.getOwnPropertyNames(Object.prototype)),
+          fc.string({ unit: 'binary', minLength: 0, maxLength: 20 }),
+        )
         .filter((key) => key !== 'customer' && key !== 'items'),
       fc.jsonValue(),
     )

@@ -78,6 +78,17 @@ describe('useJsonBodyOnly', () => {
     expect(answer.json<{ message: string }>().message).toBe('the body is not valid UTF-8');
   });
 
+  it.each(['toString', 'valueOf', 'hasOwnProperty', 'constructor', 'prototype'])(
+    'refuses a key named %s, at any depth, with a 400 naming it',
+    async (key) => {
+      const answer = await post(`{"a":[{"b":1,"${key}":{}}]}`, 'application/json');
+      expect(answer.statusCode).toBe(400);
+      expect(answer.json<{ message: string }>().message).toBe(
+        `the body has a key named ${key}, a reserved name`,
+      );
+    },
+  );
+
   it('refuses a body over the size limit with a 413', async () => {
     const answer = await post(`{"a":"${'x'.repeat(2000)}"}`, 'application/json');
     expect(answer.statusCode).toBe(413);

@@ -37,6 +37,32 @@ const CLOSE_BRACE = 0x7d;
 const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
 
+const BUILT_INS = new Set([...Object.getOwnPropertyNames(Object.prototype), 'prototype']);
+
+/**
+ * The first key in `value`, at any depth, that names a member of `Object.prototype` (`toString`,
+ * `constructor`, `__proto__`, ...) or is `prototype`. class-transformer skips some of them and
+ * class-validator's whitelist misses the others (found by test/malformed-input.e2e-spec.ts), so
+ * `forbidNonWhitelisted` never refuses them: such an unknown field would pass silently.
+ * Iterative; the depth is already bounded.
+ */
+export function builtInKeyIn(value: unknown): string | undefined {
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const next = pending.pop();
+    if (typeof next !== 'object' || next === null) continue;
+    if (Array.isArray(next)) {
+      pending.push(...(next as unknown[]));
+      continue;
+    }
+    for (const [key, inner] of Object.entries(next)) {
+      if (BUILT_INS.has(key)) return key;
+      pending.push(inner);
+    }
+  }
+  return undefined;
+}
+
 /** The line a too-deep body or message is refused with. */
 export function tooDeepMessage(limit: number): string {
   return `the JSON is nested deeper than ${limit} levels (BODY_MAX_DEPTH)`;
@@ -54,8 +80,9 @@ const badRequest = (message: string) => Object.assign(new Error(message), { stat
 
 /**
  * The only body parser an app has: `application/json` (any charset parameter), refused with `400`
- * when it nests deeper than `maxDepth`, is not UTF-8, is not JSON, or carries `__proto__` /
- * `constructor.prototype` keys (Fastify's own parser, set to refuse them). Any other content type
+ * when it nests deeper than `maxDepth`, is not UTF-8, is not JSON (Fastify's own parser, which
+ * also refuses `__proto__` and `constructor.prototype`), or has a key that names any other
+ * built-in of objects (see {@link builtInKeyIn}). Any other content type
  * gets `415 Unsupported Media Type` naming it, instead of reaching validation as a string
  * (Fastify's default `text/plain` parser) or a flat form (Nest's urlencoded one).
  */
@@ -78,7 +105,11 @@ export function useJsonBodyOnly(fastify: FastifyInstance, limits: JsonBodyLimits
         done(badRequest('the body is not valid UTF-8'));
         return;
       }
-      void parseJson(request, text, done);
+      void parseJson(request, text, (error, body: unknown) => {
+        const key = error ? undefined : builtInKeyIn(body);
+        if (key !== undefined) done(badRequest(`the body has a key named ${key}, a reserved name`));
+        else done(error, body);
+      });
     },
   );
   fastify.addContentTypeParser('*', { bodyLimit: limits.bodyLimit }, (request, _payload, done) => {
