@@ -1,9 +1,12 @@
+import { SHOP_CONTEXTS, topology } from '@app/messaging';
 import { connect } from 'amqplib';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { brewTapQueue } from '../bench/src/broker';
 import type { BenchResults } from '../bench/src/model';
+import { AMQP_URL } from './support/amqp';
 
 const ROOT = join(__dirname, '..');
 // The quick run's default set: every scenario but the opt-in soak (checked on its own below).
@@ -15,7 +18,6 @@ const VARIANTS = ['http', 'http+defences', 'rmq'] as const;
  * steady for their cost.
  */
 const DEFENDED_SCENARIOS = ['steady', 'outage', 'faults'] as const;
-const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 
 /** Runs a command to completion, keeping its output for the failure message. */
 function run(command: string, args: string[]): Promise<{ code: number | null; output: string }> {
@@ -240,14 +242,14 @@ describe('npm run bench -- --quick', () => {
     );
     expect(namespaces.size).toBeGreaterThan(0);
     for (const namespace of namespaces) {
-      for (const queue of ['order', 'barista', 'pager', 'dead-letters', 'bench-brew-tap']) {
-        expect({
-          queue: `${namespace}.${queue}`,
-          exists: await queueExists(`${namespace}.${queue}`),
-        }).toEqual({
-          queue: `${namespace}.${queue}`,
-          exists: false,
-        });
+      const names = topology(namespace);
+      const queues = [
+        ...SHOP_CONTEXTS.map((context) => names.queue(context)),
+        names.deadLetterQueue,
+        brewTapQueue(namespace),
+      ];
+      for (const queue of queues) {
+        expect({ queue, exists: await queueExists(queue) }).toEqual({ queue, exists: false });
       }
     }
   });

@@ -108,12 +108,7 @@ describe('retries, dead letters and the dlq command (rmq)', () => {
   it('retries a failing handler with growing delays, then dead-letters it with the error and attempts', async () => {
     // Order cannot mark an order it never took as ready: its handler fails every time, while
     // pager, which needs no order, buzzes it at once. A malformed message skips the retries.
-    await broker.publishRaw(
-      shop.namespace,
-      EventTypes.CoffeeBrewed,
-      JSON.stringify({ pattern: EventTypes.CoffeeBrewed, data: brewed }),
-      { messageId: brewed.messageId, correlationId: brewed.correlationId },
-    );
+    await broker.publishEvent(shop.namespace, brewed);
     await broker.publishRaw(shop.namespace, EventTypes.OrderPlaced, 'not JSON at all', {
       messageId: 'poison-1',
     });

@@ -145,17 +145,7 @@ describe('idempotent consumers across restarts (rmq)', () => {
     await shop?.close();
   });
 
-  const publish = (event: OrderPlaced | CoffeeBrewed) =>
-    broker.publishRaw(
-      shop.namespace,
-      event.type,
-      JSON.stringify({ pattern: event.type, data: event }),
-      {
-        messageId: event.messageId,
-        correlationId: event.correlationId,
-        contentType: 'application/json',
-      },
-    );
+  const publish = (event: OrderPlaced | CoffeeBrewed) => broker.publishEvent(shop.namespace, event);
 
   it('never brews a redelivered OrderPlaced twice, nor buzzes a redelivered CoffeeBrewed twice, also after a restart', async () => {
     const listener = await BuzzListener.follow(shop.pagerUrl);

@@ -1,11 +1,12 @@
 import { EventTypes } from '@app/contracts';
+import { freePort } from '@app/platform';
 import { execFile } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { Broker, type Spy } from './support/amqp';
 import { anOrder, BuzzListener, eventually, get, post, type Reply } from './support/client';
 import { Shop } from './support/shop';
-import { freePort, SpawnedApp } from './support/spawned-app';
+import { SpawnedApp } from './support/spawned-app';
 
 const run = promisify(execFile);
 

@@ -2,7 +2,7 @@
 // both transports, and small stub servers that count what reaches them, to watch balancing,
 // fail-over, timeouts and the headers and bodies that pass through.
 import 'reflect-metadata';
-import { loadConfig } from '@app/platform';
+import { freePort, loadConfig } from '@app/platform';
 import type { INestApplication } from '@nestjs/common';
 import {
   createServer,
@@ -16,7 +16,7 @@ import { createGatewayApp } from '../apps/gateway/src/bootstrap';
 import { GatewayConfig } from '../apps/gateway/src/gateway.config';
 import { anOrder, BuzzListener, eventually, get, post } from './support/client';
 import { Shop } from './support/shop';
-import { freePort, SpawnedApp } from './support/spawned-app';
+import { SpawnedApp } from './support/spawned-app';
 
 type OrderBody = { id: string; status: string; correlationId: string };
 

@@ -1,5 +1,6 @@
 import { envelope, EventTypes, type OrderPlaced } from '@app/contracts';
 import { topology } from '@app/messaging';
+import { freePort } from '@app/platform';
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import {
@@ -15,9 +16,9 @@ import {
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { Broker } from './support/amqp';
+import { AMQP_URL, Broker } from './support/amqp';
 import { anOrder, eventually } from './support/client';
-import { freePort, ROOT } from './support/spawned-app';
+import { ROOT } from './support/spawned-app';
 
 const run = promisify(execFile);
 
@@ -266,7 +267,7 @@ import { loadConfig, runMain } from '@app/platform';`,
         KITCHEN_PORT: String(port),
         TRANSPORT: 'rmq',
         AMQP_NAMESPACE: namespace,
-        AMQP_URL: process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
+        AMQP_URL,
       });
       const health = await eventually('kitchen (rmq) to be ready', async () => {
         if (app?.exitCode !== null) throw new Error(`kitchen exited: ${output()}`);
@@ -288,16 +289,7 @@ import { loadConfig, runMain } from '@app/platform';`,
         },
         { correlationId: `kitchen-${randomUUID()}` },
       );
-      await broker.publishRaw(
-        namespace,
-        EventTypes.OrderPlaced,
-        JSON.stringify({ pattern: EventTypes.OrderPlaced, data: event }),
-        {
-          messageId: event.messageId,
-          correlationId: event.correlationId,
-          contentType: 'application/json',
-        },
-      );
+      await broker.publishEvent(namespace, event);
 
       const line = await eventually('kitchen to log the order', () =>
         Promise.resolve(

@@ -1,9 +1,10 @@
 import { EventTypes } from '@app/contracts';
 import { topology } from '@app/messaging';
+import { freePort } from '@app/platform';
 import { Broker, type Spy } from './support/amqp';
 import { anOrder, BuzzListener, eventually, post } from './support/client';
 import { Shop } from './support/shop';
-import { freePort, SpawnedApp } from './support/spawned-app';
+import { SpawnedApp } from './support/spawned-app';
 
 type OrderBody = { id: string };
 

@@ -1,11 +1,12 @@
 import { EventTypes } from '@app/contracts';
+import { freePort } from '@app/platform';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AMQP_URL, Broker, type Tapped } from './support/amqp';
 import { anOrder, BuzzListener, eventually, post } from './support/client';
-import { freePort, SpawnedApp } from './support/spawned-app';
+import { SpawnedApp } from './support/spawned-app';
 
 type LogLine = Record<string, unknown> & { app?: string; msg?: string };
 

@@ -1,13 +1,14 @@
+import { EventTypes } from '@app/contracts';
+import { encodePacket } from '@app/messaging';
 import { coffeeBrewedOf, countRebrews } from './broker';
 
 describe('coffeeBrewedOf', () => {
-  const packet = (envelope: unknown) =>
-    Buffer.from(JSON.stringify({ pattern: 'coffee.brewed', data: envelope }));
+  const packet = (envelope: unknown) => encodePacket(EventTypes.CoffeeBrewed, envelope);
 
   it('reads the order id from the envelope and the message id from the AMQP properties', () => {
     const content = packet({
       messageId: 'm-envelope',
-      type: 'coffee.brewed',
+      type: EventTypes.CoffeeBrewed,
       data: { orderId: 'o1' },
     });
     expect(coffeeBrewedOf(content, 'm-amqp')).toEqual({ orderId: 'o1', messageId: 'm-amqp' });

@@ -1,8 +1,14 @@
+import { EventTypes } from '@app/contracts';
+import {
+  deleteNamespace as deleteEntities,
+  envelopeIn,
+  orderIdOf,
+  SHOP_CONTEXTS,
+  topology,
+} from '@app/messaging';
 import { connect, type Channel, type ChannelModel } from 'amqplib';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { QueueSample } from './stats';
-
-export const DEFAULT_AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
 
 /** RabbitMQ did not answer: main prints the message (one line) and exits non-zero. */
 export class BrokerUnavailable extends Error {
@@ -67,24 +73,6 @@ export async function probeBroker(url: string, timeoutMs = 5000): Promise<string
   return typeof version === 'string' ? version : null;
 }
 
-/** The most retry queues a context declares (RETRY_ATTEMPTS' upper bound in the apps' config). */
-const MAX_RETRY_QUEUES = 10;
-
-/**
- * The exchanges and queues the apps declare under one namespace, the retry queues
- * `<ns>.<context>.retry.<n>` included (deleting one that was never declared is harmless).
- */
-export function namespaceTopology(namespace: string): { exchanges: string[]; queues: string[] } {
-  const contexts = ['order', 'barista', 'pager'];
-  const retryQueues = contexts.flatMap((context) =>
-    Array.from({ length: MAX_RETRY_QUEUES }, (_, i) => `${namespace}.${context}.retry.${i + 1}`),
-  );
-  return {
-    exchanges: [`${namespace}.events`, `${namespace}.dlx`],
-    queues: [...contexts, 'dead-letters'].map((name) => `${namespace}.${name}`).concat(retryQueues),
-  };
-}
-
 /**
  * Polls the depth of the namespace's queues on its own connection (the management plugin is not
  * needed: `checkQueue` returns messageCount, the ready messages). A queue that does not exist
@@ -111,9 +99,11 @@ export class QueueMonitor {
 
   static async open(url: string, namespace: string, intervalMs = 200): Promise<QueueMonitor> {
     const connection = await connectBroker(url);
-    const queues = Object.fromEntries(
-      ['barista', 'order', 'pager', 'dead-letters'].map((name) => [name, `${namespace}.${name}`]),
-    );
+    const names = topology(namespace);
+    const queues: Record<string, string> = {
+      ...Object.fromEntries(SHOP_CONTEXTS.map((context) => [context, names.queue(context)])),
+      'dead-letters': names.deadLetterQueue,
+    };
     return new QueueMonitor(connection, url, queues, intervalMs);
   }
 
@@ -193,20 +183,12 @@ export function coffeeBrewedOf(
   content: Buffer,
   messageId: unknown,
 ): { orderId?: string; messageId?: string } {
-  let body: unknown;
-  try {
-    body = JSON.parse(content.toString('utf8'));
-  } catch {
-    return {};
-  }
-  const record = (value: unknown): Record<string, unknown> =>
-    typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
-  // { pattern, data: envelope }, the envelope's own `data` holding the order id.
-  const envelope = record(record(body).data);
-  const orderId = record(envelope.data).orderId;
+  const envelope = envelopeIn(content);
+  if (!envelope) return {};
+  const orderId = orderIdOf(envelope);
   const id = typeof messageId === 'string' && messageId !== '' ? messageId : envelope.messageId;
   return {
-    ...(typeof orderId === 'string' ? { orderId } : {}),
+    ...(orderId !== undefined ? { orderId } : {}),
     ...(typeof id === 'string' ? { messageId: id } : {}),
   };
 }
@@ -225,6 +207,11 @@ export function countRebrews(
     }
   }
   return { brewedTwice, extraBrews };
+}
+
+/** The queue of the bench's own that a {@link BrewTap} in `namespace` reads. */
+export function brewTapQueue(namespace: string): string {
+  return `${namespace}.bench-brew-tap`;
 }
 
 /**
@@ -246,7 +233,7 @@ export class BrewTap {
     private readonly url: string,
     private readonly namespace: string,
   ) {
-    this.queue = `${namespace}.bench-brew-tap`;
+    this.queue = brewTapQueue(namespace);
   }
 
   static async open(url: string, namespace: string): Promise<BrewTap> {
@@ -262,7 +249,11 @@ export class BrewTap {
       const channel = await connection.createChannel();
       channel.on('error', () => undefined);
       await channel.assertQueue(this.queue, { durable: true, expires: 10 * 60 * 1000 });
-      await channel.bindQueue(this.queue, `${this.namespace}.events`, 'coffee.brewed');
+      await channel.bindQueue(
+        this.queue,
+        topology(this.namespace).exchange,
+        EventTypes.CoffeeBrewed,
+      );
       await channel.consume(
         this.queue,
         (message) => {
@@ -332,16 +323,17 @@ export async function waitForEmptyQueues(
   const deadline = performance.now() + maxMs;
   try {
     for (;;) {
-      for (const name of ['barista', 'order', 'pager']) {
+      for (const context of SHOP_CONTEXTS) {
         try {
           const channel = await connection.createChannel();
           channel.on('error', () => undefined);
-          depths[name] = (
-            await withTimeout(channel.checkQueue(`${namespace}.${name}`), 2000, 'checkQueue')
+          const queue = topology(namespace).queue(context);
+          depths[context] = (
+            await withTimeout(channel.checkQueue(queue), 2000, 'checkQueue')
           ).messageCount;
           await channel.close().catch(() => undefined);
         } catch {
-          depths[name] = 0;
+          depths[context] = 0;
         }
       }
       if (Object.values(depths).every((depth) => depth === 0) || performance.now() >= deadline)
@@ -354,37 +346,30 @@ export async function waitForEmptyQueues(
 }
 
 /**
- * Deletes the namespace's queues and exchanges (each on its own channel: a failed operation
- * closes the channel it ran on). Returns what could not be deleted.
+ * Deletes the namespace's queues and exchanges as the tests do ({@link deleteEntities}), on a
+ * connection of its own and with a deadline. Returns what went wrong, for the run's errors.
  */
 export async function deleteNamespace(url: string, namespace: string): Promise<string[]> {
-  const problems: string[] = [];
+  const what = `deleting ${namespace}.*`;
   let connection: ChannelModel;
   try {
     connection = await connectBroker(url);
   } catch (error) {
-    return [
-      `could not connect to delete ${namespace}.*: ${error instanceof Error ? error.message : String(error)}`,
-    ];
+    return [`${what}: ${firstLine(error)}`];
   }
-  const { exchanges, queues } = namespaceTopology(namespace);
-  const run = async (what: string, operation: (channel: Channel) => Promise<unknown>) => {
-    try {
-      const channel = await connection.createChannel();
-      channel.on('error', () => undefined);
-      await withTimeout(operation(channel), 3000, what);
-      await channel.close().catch(() => undefined);
-    } catch (error) {
-      problems.push(
-        `${what}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
-      );
-    }
-  };
-  for (const queue of queues)
-    await run(`delete queue ${queue}`, (channel) => channel.deleteQueue(queue));
-  for (const exchange of exchanges) {
-    await run(`delete exchange ${exchange}`, (channel) => channel.deleteExchange(exchange));
+  try {
+    const channel = await connection.createChannel();
+    channel.on('error', () => undefined);
+    await withTimeout(deleteEntities(channel, namespace), 10_000, what);
+    await channel.close().catch(() => undefined);
+    return [];
+  } catch (error) {
+    return [`${what}: ${firstLine(error)}`];
+  } finally {
+    await connection.close().catch(() => undefined);
   }
-  await connection.close().catch(() => undefined);
-  return problems;
+}
+
+function firstLine(error: unknown): string {
+  return error instanceof Error ? (error.message.split('\n')[0] ?? error.name) : String(error);
 }

@@ -1,3 +1,6 @@
+import { DRINKS, PlaceOrderRequest, SIZES } from '@app/contracts';
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
 import { classifyError, classifyStatus, orderBody } from './client';
 
 describe('classifyStatus', () => {
@@ -58,21 +61,19 @@ describe('classifyError', () => {
 });
 
 describe('orderBody', () => {
-  it('is a valid order for the contract', () => {
-    for (let seq = 0; seq < 12; seq += 1) {
-      const body = JSON.parse(orderBody(seq)) as {
-        customer: string;
-        items: { drink: string; size: string; quantity: number }[];
-      };
-      expect(body.customer.length).toBeGreaterThan(0);
-      expect(body.customer.length).toBeLessThanOrEqual(64);
-      expect(body.items).toHaveLength(1);
-      expect(['espresso', 'americano', 'latte', 'cappuccino', 'flat-white', 'mocha']).toContain(
-        body.items[0].drink,
-      );
-      expect(['small', 'medium', 'large']).toContain(body.items[0].size);
-      expect(body.items[0].quantity).toBeGreaterThanOrEqual(1);
-      expect(body.items[0].quantity).toBeLessThanOrEqual(10);
+  it('is a valid order for the contract, and goes round the whole menu', () => {
+    const drinks = new Set<string>();
+    const sizes = new Set<string>();
+    for (let seq = 0; seq < DRINKS.length * SIZES.length; seq += 1) {
+      const body: unknown = JSON.parse(orderBody(seq));
+      const order = plainToInstance(PlaceOrderRequest, body);
+      expect(validateSync(order, { whitelist: true, forbidNonWhitelisted: true })).toEqual([]);
+      for (const item of order.items) {
+        drinks.add(item.drink);
+        sizes.add(item.size);
+      }
     }
+    expect([...drinks].sort()).toEqual([...DRINKS].sort());
+    expect([...sizes].sort()).toEqual([...SIZES].sort());
   });
 });

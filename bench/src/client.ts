@@ -1,13 +1,11 @@
+import { DRINKS, SIZES, type PlaceOrderRequest } from '@app/contracts';
 import { Pool, request } from 'undici';
 import type { DownstreamCallCounts, FailureReason } from './model';
 import type { Failure } from './stats';
 
-const DRINKS = ['espresso', 'americano', 'latte', 'cappuccino', 'flat-white', 'mocha'] as const;
-const SIZES = ['small', 'medium', 'large'] as const;
-
-/** A valid order for `POST /orders`, varied a little by sequence number. */
+/** A valid order for `POST /orders`, varied a little by sequence number (over the whole menu). */
 export function orderBody(seq: number): string {
-  return JSON.stringify({
+  const order: PlaceOrderRequest = {
     customer: `bench-${seq}`,
     items: [
       {
@@ -16,7 +14,8 @@ export function orderBody(seq: number): string {
         quantity: 1 + (seq % 2),
       },
     ],
-  });
+  };
+  return JSON.stringify(order);
 }
 
 export type PlaceResult =

@@ -1,6 +1,7 @@
+import { DEFAULT_AMQP_URL } from '@app/platform';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { DEFAULT_AMQP_URL, BrokerUnavailable, deleteNamespace, probeBroker } from './broker';
+import { BrokerUnavailable, deleteNamespace, probeBroker } from './broker';
 import { restoreBrokerNow } from './broker-control';
 import { parseCli, USAGE, UsageError } from './cli';
 import { computeFindings } from './findings';

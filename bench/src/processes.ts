@@ -1,12 +1,13 @@
+import type { SHOP_CONTEXTS } from '@app/messaging';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pidusage from 'pidusage';
 import { request } from 'undici';
 import type { ProcessUsage } from './model';
 
-export type Role = 'order' | 'barista' | 'pager';
+/** The shop's apps the bench starts: one per consuming context. */
+export type Role = (typeof SHOP_CONTEXTS)[number];
 
 /** Where each app's entry point is: the built NestJS apps, or the bare baseline. */
 export type AppEntries = Record<Role, string>;
@@ -22,20 +23,6 @@ export const BASELINE_ENTRIES: AppEntries = {
   barista: 'bench/baseline/barista.js',
   pager: 'bench/baseline/pager.js',
 };
-
-/** A port nobody listens on right now, chosen by the OS, so the bench never meets a running shop. */
-export async function freePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, host, () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => (port > 0 ? resolve(port) : reject(new Error('no free port'))));
-    });
-  });
-}
 
 /** Every app process still running, so a signal or a crash of the bench can stop them all. */
 const running = new Set<AppProcess>();

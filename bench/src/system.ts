@@ -1,7 +1,8 @@
+import { freePort } from '@app/platform';
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HttpDefences, SystemKind, Transport } from './model';
-import { AppProcess, baseEnv, freePort, type AppEntries, type Role } from './processes';
+import { AppProcess, baseEnv, type AppEntries, type Role } from './processes';
 
 /** What a scenario may change between runs: the barista side of the shop. */
 export interface BaristaSettings {

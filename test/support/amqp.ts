@@ -1,7 +1,8 @@
-import { MAX_RETRY_ATTEMPTS, topology } from '@app/messaging';
+import { deleteNamespace, encodePacket, envelopeIn, SHOP_CONTEXTS, topology } from '@app/messaging';
+import { DEFAULT_AMQP_URL } from '@app/platform';
 import * as amqp from 'amqplib';
 
-export const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+export const AMQP_URL = process.env.AMQP_URL ?? DEFAULT_AMQP_URL;
 
 export interface Seen {
   readonly routingKey: string;
@@ -37,7 +38,7 @@ export class Spy {
         if (!message) return;
         spy.seen.push({
           routingKey: message.fields.routingKey,
-          body: JSON.parse(message.content.toString('utf8')).data,
+          body: envelopeIn(message.content) ?? {},
         });
       },
       { noAck: true },
@@ -103,6 +104,28 @@ export class Broker {
     await this.channel.waitForConfirms();
   }
 
+  /**
+   * Publishes `event` as an app would: Nest's packet, routed by its type, with its ids in the
+   * message's properties.
+   */
+  async publishEvent(
+    namespace: string,
+    event: { readonly type: string; readonly messageId: string; readonly correlationId: string },
+  ): Promise<void> {
+    this.channel.publish(
+      topology(namespace).exchange,
+      event.type,
+      encodePacket(event.type, event),
+      {
+        persistent: true,
+        messageId: event.messageId,
+        correlationId: event.correlationId,
+        contentType: 'application/json',
+      },
+    );
+    await this.channel.waitForConfirms();
+  }
+
   /** Takes every message now in the namespace's dead-letter queue. */
   async drainDeadLetters(namespace: string): Promise<DeadLetter[]> {
     const letters: DeadLetter[] = [];
@@ -129,10 +152,9 @@ export class Broker {
       queue,
       (message) => {
         if (!message) return;
-        const packet = JSON.parse(message.content.toString('utf8')) as { data: Tapped['event'] };
         seen.push({
           messageId: message.properties.messageId as string,
-          event: packet.data,
+          event: envelopeIn(message.content) as Tapped['event'],
           headers: message.properties.headers ?? {},
         });
       },
@@ -173,19 +195,9 @@ export class Broker {
   /** Deletes the namespace's queues (of these contexts) and exchanges, so runs never disturb each other. */
   async deleteNamespace(
     namespace: string,
-    contexts: readonly string[] = ['order', 'barista', 'pager'],
+    contexts: readonly string[] = SHOP_CONTEXTS,
   ): Promise<void> {
-    const names = topology(namespace);
-    for (const context of contexts) {
-      await this.channel.deleteQueue(names.queue(context));
-      // Deleting a queue that was never declared is fine: RabbitMQ answers delete-ok.
-      for (let level = 1; level <= MAX_RETRY_ATTEMPTS; level += 1) {
-        await this.channel.deleteQueue(names.retryQueue(context, level));
-      }
-    }
-    await this.channel.deleteQueue(names.deadLetterQueue);
-    await this.channel.deleteExchange(names.exchange);
-    await this.channel.deleteExchange(names.deadLetterExchange);
+    await deleteNamespace(this.channel, namespace, contexts);
   }
 
   async close(): Promise<void> {

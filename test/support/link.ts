@@ -1,4 +1,5 @@
 import { createConnection, createServer, type Socket } from 'node:net';
+import { AMQP_URL } from './amqp';
 
 /**
  * A TCP relay between one app and the broker that a test can sever and restore: to that app the
@@ -18,11 +19,13 @@ export class TcpLink {
     return link;
   }
 
-  /** The broker URL through this link. */
+  /** The tests' broker URL (its credentials and vhost) through this link. */
   get amqpUrl(): string {
     const address = this.server.address();
-    const port = typeof address === 'object' && address ? address.port : 0;
-    return `amqp://guest:guest@127.0.0.1:${port}`;
+    const url = new URL(AMQP_URL);
+    url.hostname = '127.0.0.1';
+    url.port = String(typeof address === 'object' && address ? address.port : 0);
+    return url.toString();
   }
 
   /** Drops every connection through the link and refuses new ones until `restore`. */

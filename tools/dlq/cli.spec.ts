@@ -1,4 +1,5 @@
-import { DEFAULT_AMQP_URL, parseCli, UsageError } from './cli';
+import { DEFAULT_AMQP_URL } from '@app/platform';
+import { parseCli, UsageError } from './cli';
 
 describe('parseCli', () => {
   it('lists the default namespace on the default broker, 100 at most', () => {

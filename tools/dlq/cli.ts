@@ -1,3 +1,4 @@
+import { DEFAULT_AMQP_URL } from '@app/platform';
 import { parseArgs } from 'node:util';
 
 /** A command line the tool cannot run: main prints it with the usage, exit 2. */
@@ -17,7 +18,6 @@ export interface DlqOptions {
   readonly run: DlqCommand;
 }
 
-export const DEFAULT_AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
 const NAMESPACE = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 
 export const USAGE = `Usage: npm run dlq -- <command> [--namespace <ns>]

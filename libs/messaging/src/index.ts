@@ -1,4 +1,5 @@
 export * from './topology';
+export * from './packet';
 export * from './rmq-options';
 export * from './retry-policy';
 export * from './dead-letter';

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { RmqRecordBuilder } from '@nestjs/microservices';
 import { lastValueFrom } from 'rxjs';
+import { encodePacket } from './packet';
 import { rmqClientOptions } from './rmq-options';
 import { ShopRmqClient } from './shop-rmq.client';
 
@@ -30,6 +31,8 @@ describe('ShopRmqClient', () => {
       pattern: 'order.placed',
       data: { orderId: 'o-1' },
     });
+    // What the bench and the tests publish in the apps' stead is the same bytes.
+    expect(content).toEqual(encodePacket('order.placed', { orderId: 'o-1' }));
     expect(options).toEqual({
       persistent: true,
       messageId: 'm-1',

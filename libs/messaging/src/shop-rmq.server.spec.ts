@@ -8,6 +8,7 @@ import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
 import { InFlightMessages } from './in-flight';
 import { rmqServerOptions } from './rmq-options';
 import { ShopRmqServer, type ShopRmqServerOptions } from './shop-rmq.server';
+import { MAX_RETRY_ATTEMPTS, namespaceEntities } from './topology';
 import { delivery as aDelivery, fakeConfirmChannel } from './testing/amqp-fakes';
 
 const fakeChannel = () => fakeConfirmChannel();
@@ -302,6 +303,20 @@ describe('ShopRmqServer.setupChannel', () => {
       expect.any(Function),
       expect.objectContaining({ noAck: false, consumerTag: expect.stringContaining('t.barista/') }),
     );
+  });
+
+  it('declares nothing that deleteNamespace would leave behind, at the most retries', async () => {
+    const { calls, asChannel } = setupChannel();
+
+    await server(MAX_RETRY_ATTEMPTS).setupChannel(asChannel, () => undefined);
+
+    const declared = (what: string) =>
+      calls.filter((call) => call.startsWith(`${what} `)).map((call) => call.split(' ')[1]);
+    const { queues, exchanges } = namespaceEntities('t', ['barista']);
+    expect(declared('assertQueue')).toHaveLength(MAX_RETRY_ATTEMPTS + 2);
+    expect(queues).toEqual(expect.arrayContaining(declared('assertQueue')));
+    expect(exchanges).toEqual(expect.arrayContaining(declared('assertExchange')));
+    expect(declared('assertExchange')).toContain('t.events');
   });
 
   it('declares no retry queue when retries are off', async () => {

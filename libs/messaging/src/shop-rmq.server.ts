@@ -13,6 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { deadLetter } from './dead-letter';
 import type { InFlightMessages } from './in-flight';
+import { decodePacket, envelopeIn } from './packet';
 import { NO_RETRIES, originOf, type RetryPolicy } from './retry-policy';
 import { topology } from './topology';
 
@@ -221,20 +222,9 @@ export class ShopRmqServer extends ServerRMQ {
     if (jsonNestingExceeds(message.content, this.maxDepth)) {
       return { problem: `invalid: ${tooDeepMessage(this.maxDepth)}`, reason: 'invalid' };
     }
-    let packet: unknown;
-    try {
-      packet = JSON.parse(message.content.toString('utf8'));
-    } catch {
-      return { problem: 'malformed: the body is not JSON' };
-    }
-    if (typeof packet !== 'object' || packet === null || Array.isArray(packet)) {
-      return { problem: 'malformed: the body is not a JSON object' };
-    }
-    const { pattern, data } = packet as { pattern?: unknown; data?: unknown };
-    if (typeof pattern !== 'string')
-      return { problem: 'malformed: the body has no string "pattern"' };
-    if (typeof data !== 'object' || data === null)
-      return { problem: 'malformed: the body has no object "data"' };
+    const decoded = decodePacket(message.content);
+    if ('problem' in decoded) return { problem: decoded.problem };
+    const { pattern, data } = decoded.packet;
     const orderId = orderIdOf(data);
     const { routingKey } = originOf(message);
     if (pattern !== routingKey) {
@@ -278,9 +268,5 @@ export function orderIdOf(envelope: unknown): string | undefined {
 
 /** The order a delivered Nest packet's envelope names, if its body can be read. */
 export function orderIdIn(message: ConsumeMessage): string | undefined {
-  try {
-    return orderIdOf((JSON.parse(message.content.toString('utf8')) as { data?: unknown }).data);
-  } catch {
-    return undefined;
-  }
+  return orderIdOf(envelopeIn(message.content));
 }

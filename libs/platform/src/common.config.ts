@@ -22,6 +22,9 @@ export const IsPort = (): PropertyDecorator => IntRange(1, 65535);
 export const TRANSPORTS = ['http', 'rmq'] as const;
 export type TransportKind = (typeof TRANSPORTS)[number];
 
+/** A local RabbitMQ with its out-of-the-box user: the apps', the benchmark's and the tools' default. */
+export const DEFAULT_AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
 export type LogLevelName = (typeof LOG_LEVELS)[number];
 
@@ -57,7 +60,7 @@ export abstract class CommonConfig {
   public readonly BODY_MAX_DEPTH: number = 32;
 
   @Matches(/^amqps?:\/\/\S+$/, { message: 'accepts an amqp:// or amqps:// URL' })
-  public readonly AMQP_URL: string = 'amqp://guest:guest@127.0.0.1:5672';
+  public readonly AMQP_URL: string = DEFAULT_AMQP_URL;
 
   @Matches(/^[a-z0-9][a-z0-9._-]{0,63}$/, {
     message: 'accepts 1-64 lower-case letters, digits, dots, dashes or underscores',

@@ -13,3 +13,4 @@ export * from './readiness';
 export * from './metrics';
 export * from './api-docs';
 export * from './logging';
+export * from './free-port';
