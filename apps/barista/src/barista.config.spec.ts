@@ -21,7 +21,12 @@ describe('BaristaConfig', () => {
   it('has defaults, and leaves BARISTA_ID and BARISTA_PREFETCH unset', () => {
     const config = loadConfig(BaristaConfig, {});
 
-    expect(config).toMatchObject({ BARISTA_PORT: 3001, BREW_MS: 1000, ESPRESSO_MACHINES: 2 });
+    expect(config).toMatchObject({
+      BARISTA_PORT: 3001,
+      BREW_MS: 1000,
+      ESPRESSO_MACHINES: 2,
+      FAULT_INJECTION: 'off',
+    });
     expect(config.BARISTA_ID).toBeUndefined();
     expect(config.BARISTA_PREFETCH).toBeUndefined();
   });
@@ -57,6 +62,7 @@ describe('BaristaConfig', () => {
     ['ESPRESSO_MACHINES', '0', 'accepts a whole number from 1 to 1000'],
     ['BARISTA_ID', 'has spaces', 'accepts 1-64 letters, digits, dots, dashes or colons'],
     ['BARISTA_PREFETCH', '1.5', 'accepts a whole number from 1 to 10000'],
+    ['FAULT_INJECTION', 'yes', 'accepts on or off'],
   ])('refuses %s=%s in one line saying what it accepts', (name, value, accepts) => {
     const message = refusal({ [name]: value });
 

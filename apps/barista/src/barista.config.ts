@@ -1,4 +1,4 @@
-import { CommonConfig, IntRange, IsPort } from '@app/platform';
+import { CommonConfig, IntRange, IsPort, OnOff, type Switch } from '@app/platform';
 import { IsDatabasePath } from '@app/storage';
 import { IsOptional, Matches } from 'class-validator';
 
@@ -36,4 +36,11 @@ export class BaristaConfig extends CommonConfig {
   @IsOptional()
   @IsDatabasePath()
   public readonly BARISTA_DB_PATH?: string;
+
+  /**
+   * `on` opens `PUT /faults/brew-slowdown`, which multiplies the brew time at run time (the
+   * benchmark's `barista-slow` fault). Off by default: a shop in use has no such switch.
+   */
+  @OnOff()
+  public readonly FAULT_INJECTION: Switch = 'off';
 }

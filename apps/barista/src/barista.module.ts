@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { BrewCoffeeHandler } from './application/commands/brew-coffee/brew-coffee.handler';
 import { BrewCoffeeHttpController } from './application/commands/brew-coffee/brew-coffee.http.controller';
 import { BrewCoffeeMessageController } from './application/commands/brew-coffee/brew-coffee.message.controller';
+import { BrewPace } from './application/brew-pace';
 import { BREW_SETTINGS, BrewEvents } from './application/ports/brew-events.port';
 import { GetBarStatusHandler } from './application/queries/get-bar-status.handler';
 import { BaristaConfig } from './barista.config';
@@ -17,6 +18,7 @@ import { baristaMigrations } from './infrastructure/barista.schema';
 import { InResponseBrewEvents } from './infrastructure/in-response-brew-events';
 import { RmqBrewEvents } from './infrastructure/rmq-brew-events';
 import { SqliteBrewLog } from './infrastructure/sqlite-brew-log';
+import { BrewSlowdownHttpController } from './interface/brew-slowdown.http.controller';
 import { BrewsHttpController } from './interface/brews.http.controller';
 
 const commandHandlers = [BrewCoffeeHandler];
@@ -43,6 +45,7 @@ export class BaristaModule {
         HealthController,
         BrewsHttpController,
         rmq ? BrewCoffeeMessageController : BrewCoffeeHttpController,
+        ...(config.FAULT_INJECTION === 'on' ? [BrewSlowdownHttpController] : []),
       ],
       providers: [
         { provide: BaristaConfig, useValue: config },
@@ -51,12 +54,13 @@ export class BaristaModule {
           useValue: { service: 'barista', transport: config.TRANSPORT },
         },
         {
-          provide: BREW_SETTINGS,
-          useValue: {
-            baristaId: config.BARISTA_ID ?? `${hostname()}:${process.pid}`,
-            brewMs: config.BREW_MS,
-          },
+          provide: BrewPace,
+          useValue: new BrewPace(
+            config.BARISTA_ID ?? `${hostname()}:${process.pid}`,
+            config.BREW_MS,
+          ),
         },
+        { provide: BREW_SETTINGS, useExisting: BrewPace },
         { provide: EspressoMachines, useValue: new EspressoMachines(config.ESPRESSO_MACHINES) },
         {
           provide: BrewLog,

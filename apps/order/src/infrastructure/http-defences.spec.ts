@@ -130,4 +130,19 @@ describe('Defences', () => {
     }
     expect(Math.max(...at)).toBeLessThan(500);
   });
+
+  it('counts the calls under way: a hung service holds them, an open circuit does not', async () => {
+    const defences = new Defences('barista', settings);
+    let answer: (outcome: Promise<string>) => void = () => undefined;
+    const hung = () => new Promise<string>((resolve) => (answer = (o) => resolve(o)));
+    const calling = defences.call(hung, new Deadline(10_000)).catch((e: unknown) => e);
+    expect(defences.counts.inFlight).toBe(1);
+
+    answer(Promise.reject(timedOut()));
+    await calling;
+    expect(defences.counts.inFlight).toBe(0);
+    // The circuit is open now: the next call fails at once and never counts as under way.
+    await expect(defences.call(scripted(), new Deadline(10_000))).rejects.toThrow(/circuit/);
+    expect(defences.counts).toMatchObject({ inFlight: 0, failedFast: 1 });
+  });
 });

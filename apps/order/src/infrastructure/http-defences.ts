@@ -77,6 +77,8 @@ export interface DefenceCounts {
   readonly retries: number;
   /** Calls failed at once by an open circuit, without a request. */
   readonly failedFast: number;
+  /** Calls under way now (a gauge): waiting for an answer, a retry or a socket. */
+  readonly inFlight: number;
 }
 
 const CIRCUIT_VIEWS: Record<CircuitState, CircuitView> = {
@@ -120,7 +122,7 @@ function withinDeadline<C>(factory: IBackoffFactory<C>, deadline: Deadline): IBa
 export class Defences {
   private readonly breaker: CircuitBreakerPolicy | null;
   private readonly logger = new Logger('Defences');
-  private readonly counting = { calls: 0, attempts: 0, retries: 0, failedFast: 0 };
+  private readonly counting = { calls: 0, attempts: 0, retries: 0, failedFast: 0, inFlight: 0 };
 
   constructor(
     private readonly hop: Hop,
@@ -140,6 +142,15 @@ export class Defences {
   /** Runs `attempt` (one HTTP call that ends by `deadline`) under the defences. */
   async call<T>(attempt: () => Promise<T>, deadline: Deadline): Promise<T> {
     this.counting.calls += 1;
+    this.counting.inFlight += 1;
+    try {
+      return await this.guarded(attempt, deadline);
+    } finally {
+      this.counting.inFlight -= 1;
+    }
+  }
+
+  private async guarded<T>(attempt: () => Promise<T>, deadline: Deadline): Promise<T> {
     const counted = () => {
       this.counting.attempts += 1;
       return attempt();

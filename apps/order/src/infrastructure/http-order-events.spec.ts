@@ -379,8 +379,24 @@ describe('HttpOrderEvents defences', () => {
     expect(commands.execute).toHaveBeenCalledTimes(1);
     expect(pager.received).toHaveLength(1);
     expect(calls.view()).toEqual({
-      barista: { circuit: 'closed', calls: 1, attempts: 2, retries: 1, failedFast: 0 },
-      pager: { circuit: 'closed', calls: 1, attempts: 1, retries: 0, failedFast: 0 },
+      barista: {
+        circuit: 'closed',
+        calls: 1,
+        attempts: 2,
+        retries: 1,
+        failedFast: 0,
+        inFlight: 0,
+        sockets: expect.any(Number),
+      },
+      pager: {
+        circuit: 'closed',
+        calls: 1,
+        attempts: 1,
+        retries: 0,
+        failedFast: 0,
+        inFlight: 0,
+        sockets: expect.any(Number),
+      },
     });
   });
 
@@ -503,6 +519,8 @@ describe('HttpOrderEvents defences', () => {
         attempts: 3,
         retries: 0,
         failedFast: 5,
+        inFlight: 0,
+        sockets: expect.any(Number),
       });
     });
 

@@ -23,6 +23,7 @@ interface Downstream {
   readonly pool: BalancedPool;
   readonly timeoutMs: number;
   readonly defences: Defences;
+  readonly sockets: { open: number };
 }
 
 interface OutgoingRequest {
@@ -55,8 +56,8 @@ export class HttpOrderEvents extends OrderEvents implements OnApplicationShutdow
     const defences = defenceSettings(config);
     this.barista = downstream('barista', config.BARISTA_URL, config.BARISTA_TIMEOUT_MS, defences);
     this.pager = downstream('pager', config.PAGER_URL, config.PAGER_TIMEOUT_MS, defences);
-    calls.register('barista', this.barista.defences);
-    calls.register('pager', this.pager.defences);
+    for (const to of [this.barista, this.pager])
+      calls.register(to.hop, to.defences, () => to.sockets.open);
   }
 
   async orderPlaced(event: OrderPlaced): Promise<HandOver> {
@@ -164,5 +165,8 @@ function downstream(
   defences: DefenceSettings,
 ): Downstream {
   const pool = new BalancedPool(urls.split(','), { connections: 256, keepAliveTimeout: 30_000 });
-  return { hop, pool, timeoutMs, defences: new Defences(hop, defences) };
+  const sockets = { open: 0 };
+  pool.on('connect', () => (sockets.open += 1));
+  pool.on('disconnect', () => (sockets.open = Math.max(0, sockets.open - 1)));
+  return { hop, pool, timeoutMs, defences: new Defences(hop, defences), sockets };
 }
