@@ -57,7 +57,17 @@ describe('parseCli', () => {
   it('reads the faults to inject, in canonical order', () => {
     expect(parseCli(['--faults', 'broker,barista']).faults).toEqual(['barista', 'broker']);
     expect(parseCli(['--scenario', 'faults', '--faults', 'barista']).faults).toEqual(['barista']);
-    expect(parseCli(['--faults', 'all']).faults).toEqual(['barista', 'broker']);
+    expect(parseCli(['--faults', 'all']).faults).toEqual([
+      'barista',
+      'barista-hang',
+      'barista-slow',
+      'pager-hang',
+      'broker',
+    ]);
+    expect(parseCli(['--faults', 'pager-hang,barista-hang']).faults).toEqual([
+      'barista-hang',
+      'pager-hang',
+    ]);
   });
 
   it('takes http+defences as a transport, in the canonical order', () => {

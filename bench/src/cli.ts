@@ -58,9 +58,11 @@ Options:
                         faults (each fault) and soak (default 20, 20, 10, 12, 20, 180;
                         quick 2, 4, 1.5, 2, 6, 8)
   --faults <list>       faults the faults scenario injects, comma list of barista (kill -9
-                        mid-load, started again), broker (rabbitmqctl stop_app, then start_app:
-                        restarts the local RabbitMQ, rmq only) (default: barista,broker;
-                        quick: barista)
+                        mid-load, started again), barista-hang (SIGSTOP for a few seconds,
+                        then SIGCONT), barista-slow (brew time x10 for a while), pager-hang
+                        (SIGSTOP pager), broker (rabbitmqctl stop_app, then start_app:
+                        restarts the local RabbitMQ, rmq only) (default: all; quick: all
+                        but broker)
   --brew-ms <n>         brew time of one order in ms, except overhead which uses 0 (default 50)
   --machines <n>        espresso machines per barista, except overhead (default 8; scale 2 so
                         that one barista is the bottleneck)

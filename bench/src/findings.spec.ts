@@ -24,6 +24,9 @@ describe('findings', () => {
       ['rmq-accept-p99-under-10ms-at-1000', true],
       ['faults-rmq-nothing-lost-or-duplicated', true],
       ['soak-memory-flat-after-warmup', true],
+      ['barista-hang-cascade', true],
+      ['barista-slow-cascade', true],
+      ['pager-hang-cascade', true],
     ]);
     for (const finding of findings) expect(Object.keys(finding.figures).length).toBeGreaterThan(0);
   });

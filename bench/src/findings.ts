@@ -1,4 +1,5 @@
 import type { Finding, RunResult, ScenarioName, ScenarioResult, Variant } from './model';
+import { cascadeFindings } from './cascade-findings';
 import { resilienceFindings } from './resilience-findings';
 import { baristaCapacity } from './scenarios/scale';
 
@@ -293,5 +294,6 @@ export function computeFindings(results: ScenarioResult[]): Finding[] {
     ...overheadFindings(results),
     acceptLatencyFinding(results),
     ...resilienceFindings(results),
+    ...cascadeFindings(results),
   ];
 }

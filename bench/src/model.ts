@@ -46,9 +46,27 @@ export const DEFAULT_SCENARIOS: ScenarioName[] = SCENARIOS.filter(
   (name) => !OPT_IN_SCENARIOS.includes(name),
 );
 
-/** The faults the `faults` scenario injects: barista killed with SIGKILL, RabbitMQ restarted. */
-export const FAULT_KINDS = ['barista', 'broker'] as const;
+/**
+ * The faults the `faults` scenario injects, in the order it runs them: barista killed with
+ * SIGKILL; barista frozen (SIGSTOP, then SIGCONT: connections accepted, nothing answered);
+ * barista's brew time raised tenfold for a while; pager frozen; RabbitMQ restarted (last: the
+ * shop is stopped after it).
+ */
+export const FAULT_KINDS = [
+  'barista',
+  'barista-hang',
+  'barista-slow',
+  'pager-hang',
+  'broker',
+] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
+
+/** The faults in which a callee hangs or slows down rather than dies (issue 13). */
+export const HUNG_CALLEE_FAULTS: readonly FaultKind[] = [
+  'barista-hang',
+  'barista-slow',
+  'pager-hang',
+];
 
 /** The NestJS apps under test, or the bare baseline of the same three hops. */
 export type SystemKind = 'nest' | 'baseline';
@@ -247,8 +265,82 @@ export interface FaultFigures {
    */
   readonly brewedTwice: number | null;
   readonly extraBrews: number | null;
+  /** Per second of the run: the orders, the clients' waits and the caller's (order's) health. */
+  readonly series?: FaultSecond[];
+  /** What the fault did to the caller (order), before it and while it lasted. */
+  readonly callerHealth?: CallerHealthSummary;
 }
 
+/**
+ * Order's own health in one second, as the bench probed it: the latency of two endpoints that
+ * do not call barista or pager, what order held open towards each callee (http), its memory and
+ * its event-loop delay. null where nothing was sampled that second (or the figure does not apply).
+ */
+export interface CallerHealthPoint {
+  /** Slowest `GET /orders/:id` probe started in that second (ms; a probe that failed counts its wait). */
+  readonly getOrderMs: number | null;
+  /** Slowest `GET /orders` (the board's list) probe started in that second. */
+  readonly listOrdersMs: number | null;
+  /** Probes of either endpoint that failed or timed out in that second. */
+  readonly probeFailures: number;
+  /** Most calls order had under way to barista / pager (http, its `GET /downstreams`). */
+  readonly baristaInFlight: number | null;
+  readonly baristaSockets: number | null;
+  readonly pagerInFlight: number | null;
+  readonly pagerSockets: number | null;
+  /** Order's resident memory (MB, highest sample). */
+  readonly orderRssMb: number | null;
+  /** Order's event-loop delay p99 over the sample (ms beyond the 10 ms monitoring interval). */
+  readonly eventLoopDelayMs: number | null;
+}
+
+export interface FaultSecond extends CallerHealthPoint {
+  readonly second: number;
+  /** Orders due, answered accepted, answered failed, first buzzed in that second. */
+  readonly sent: number;
+  readonly accepted: number;
+  readonly failed: number;
+  readonly completed: number;
+  /** At the end of the second: orders sent and not answered yet (clients waiting). */
+  readonly awaitingAnswer: number;
+  /** At the end of the second: accepted orders not buzzed yet. */
+  readonly awaitingBuzz: number;
+  /** The wait, until any answer, of the orders due in that second (ms); null when none was due. */
+  readonly clientP50Ms: number | null;
+  readonly clientP99Ms: number | null;
+  readonly clientMaxMs: number | null;
+  /** Deepest barista / pager queue seen in that second (rmq). */
+  readonly baristaQueue?: number;
+  readonly pagerQueue?: number;
+}
+
+export interface CallerHealthSummary {
+  /** p99 of the `GET /orders/:id` probes before the fault, and from the fault until healthy. */
+  readonly getOrderBeforeP99Ms: number | null;
+  readonly getOrderDuringP99Ms: number | null;
+  readonly getOrderMaxMs: number | null;
+  readonly listOrdersBeforeP99Ms: number | null;
+  readonly listOrdersDuringP99Ms: number | null;
+  readonly probeFailures: number;
+  readonly peakBaristaInFlight: number | null;
+  readonly peakBaristaSockets: number | null;
+  readonly peakPagerInFlight: number | null;
+  readonly peakPagerSockets: number | null;
+  readonly orderRssBeforeMb: number | null;
+  readonly orderRssPeakMb: number | null;
+  readonly eventLoopDelayBeforeMs: number | null;
+  readonly eventLoopDelayPeakMs: number | null;
+  /** The longest any order due during the fault waited for its answer (ms). */
+  readonly clientWaitMaxMs: number | null;
+  /** p99 of the same waits (accepted and failed alike). */
+  readonly clientWaitP99Ms: number | null;
+  /** Deepest backlog in the frozen or slowed service's queue (rmq). */
+  readonly peakQueue: number | null;
+  /** Coffees barista brewed during the run (its `GET /brews` total), and of them the ones for
+   * orders that were not completed: work done and wasted (http). */
+  readonly brews: number | null;
+  readonly wastedBrews: number | null;
+}
 export interface MemoryPoint {
   /** Milliseconds since load start. */
   readonly atMs: number;

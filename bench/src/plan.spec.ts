@@ -53,14 +53,18 @@ describe('buildPlan', () => {
     const seconds = plan.variants
       .flatMap((v) => v.scenarios)
       .reduce((sum, scenario) => sum + loadMs[scenario] / 1000, 0);
-    // Three systems (http, http+defences in steady, outage and faults, rmq); the rest is
-    // start-up and drain.
-    expect(seconds).toBeLessThan(60);
+    // Three systems (http, http+defences in steady, outage and faults, rmq), four faults each;
+    // the rest is start-up and drain.
+    expect(seconds).toBeLessThan(120);
   });
 
   it('injects the broker restart only in a full run, unless --faults says otherwise', () => {
-    expect(buildPlan(parseCli([])).faults.kinds).toEqual(['barista', 'broker']);
-    expect(buildPlan(parseCli(['--quick'])).faults.kinds).toEqual(['barista']);
+    const hungCallee = ['barista-hang', 'barista-slow', 'pager-hang'];
+    expect(buildPlan(parseCli([])).faults.kinds).toEqual(['barista', ...hungCallee, 'broker']);
+    expect(buildPlan(parseCli(['--quick'])).faults.kinds).toEqual(['barista', ...hungCallee]);
+    expect(buildPlan(parseCli(['--faults', 'barista-hang'])).faults.kinds).toEqual([
+      'barista-hang',
+    ]);
     expect(buildPlan(parseCli(['--quick', '--faults', 'broker'])).faults.kinds).toEqual(['broker']);
     expect(buildPlan(parseCli(['--faults', 'barista'])).faults.kinds).toEqual(['barista']);
   });
@@ -72,6 +76,9 @@ describe('buildPlan', () => {
       const loadMs = faults.phases[0].durationMs;
       expect(faults.faultAtMs).toBeGreaterThan(0);
       expect(faults.faultAtMs + faults.downMs).toBeLessThan(loadMs / 2);
+      // A hang outlasts order's barista timeout (at full length), and ends inside the load.
+      expect(faults.faultAtMs + faults.hangMs).toBeLessThan(loadMs);
+      if (loadMs >= 6000) expect(faults.hangMs).toBeGreaterThan(faults.baristaTimeoutMs ?? 0);
       expect(faults.recoveryShare).toBeGreaterThan(0.5);
       expect(faults.recoveryShare).toBeLessThanOrEqual(1);
     },

@@ -21,6 +21,8 @@ export interface ShopSettings {
   readonly brewMs: number;
   readonly machines: number;
   readonly baristas: number;
+  /** Order's BARISTA_TIMEOUT_MS for this scenario (http); unset: `timeouts.baristaMs`. */
+  readonly baristaTimeoutMs?: number;
 }
 
 export interface SteadyPlan extends ShopSettings {
@@ -41,6 +43,10 @@ export interface FaultsPlan extends SteadyPlan {
   readonly faultAtMs: number;
   /** How long after the fault the killed barista or the stopped broker is started again. */
   readonly downMs: number;
+  /** How long barista or pager stays frozen (SIGSTOP until SIGCONT), or barista slowed. */
+  readonly hangMs: number;
+  /** barista-slow: brew time × this while it lasts. */
+  readonly slowFactor: number;
   /** Longest wait for RabbitMQ to accept connections again after `start_app`. */
   readonly brokerUpTimeoutMs: number;
   /** Recovery: the share of each second's orders that must complete normally ... */
@@ -152,8 +158,14 @@ export function soakThresholdText(criteria: SoakCriteria, measure: MemoryMeasure
 /** A moderate rate for minutes on end: half of steady's. */
 const SOAK_RATE = 50;
 /** The broker restart takes seconds and disconnects every client of the local RabbitMQ. */
-const QUICK_FAULTS: FaultKind[] = ['barista'];
-const FULL_FAULTS: FaultKind[] = ['barista', 'broker'];
+const QUICK_FAULTS: FaultKind[] = ['barista', 'barista-hang', 'barista-slow', 'pager-hang'];
+const FULL_FAULTS: FaultKind[] = [...QUICK_FAULTS, 'broker'];
+/**
+ * Order's barista timeout in the faults scenario: shorter than a hang, so that the sync caller's
+ * timeout, retries and breaker all come into play while barista does not answer (with the 10 s
+ * of the other scenarios, a few seconds' hang would only be waited out).
+ */
+const FAULTS_BARISTA_TIMEOUT_MS = 2000;
 
 const seconds = (s: number) => Math.round(s * 1000);
 
@@ -259,9 +271,13 @@ export function buildPlan(options: BenchOptions): BenchPlan {
       brewMs,
       machines,
       baristas: 1,
+      baristaTimeoutMs: FAULTS_BARISTA_TIMEOUT_MS,
       kinds: options.faults ?? (quick ? QUICK_FAULTS : FULL_FAULTS),
       faultAtMs: Math.round(faultsMs * 0.25),
       downMs: Math.round(faultsMs * (quick ? 0.15 : 0.1)),
+      // Several seconds, longer than the timeout, and never more than half the load.
+      hangMs: Math.min(Math.round(faultsMs * 0.5), Math.max(3000, Math.round(faultsMs * 0.25))),
+      slowFactor: 10,
       brokerUpTimeoutMs: 60000,
       ...RECOVERY_CRITERIA,
     },

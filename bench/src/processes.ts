@@ -175,10 +175,22 @@ export class AppProcess {
     }
   }
 
+  /** SIGSTOP to the group: the process is frozen; the kernel still accepts its connections. */
+  freeze(): void {
+    this.signal('SIGSTOP');
+  }
+
+  /** SIGCONT to the group: a frozen process runs again (a no-op for one that runs). */
+  thaw(): void {
+    this.signal('SIGCONT');
+  }
+
   /** SIGTERM to the group; SIGKILL if it has not exited within `graceMs`. */
   async stop(graceMs = 5000): Promise<Exit> {
     if (!this.alive) return this.exit ?? { code: null, signal: null };
     this.signal('SIGTERM');
+    // A frozen process would keep the SIGTERM pending until the grace ran out.
+    this.signal('SIGCONT');
     const timer = sleep(graceMs).then(() => undefined);
     const result = await Promise.race([this.exited, timer]);
     if (result) return result;

@@ -21,7 +21,7 @@ function recovery(run: RunResult): string {
 export function faultsFinding(results: ScenarioResult[]): Finding {
   const id = 'faults-rmq-nothing-lost-or-duplicated';
   const claim =
-    'Under rmq, every order accepted around a fault (barista kill -9, RabbitMQ restart) completes exactly once: none lost, none buzzed or brewed twice.';
+    'Under rmq, every order accepted around a fault (barista killed, frozen or slowed, pager frozen, RabbitMQ restarted) completes exactly once: none lost, none buzzed or brewed twice.';
   const rmq = runsOf(results, 'faults', 'rmq').filter((run) => run.fault);
   if (rmq.length === 0) {
     return {

@@ -164,17 +164,23 @@ describe('OrderBook accounting', () => {
   });
 });
 
+/** Three orders over three seconds: two accepted and buzzed later, one failed. */
+function threeOrders(): OrderBook {
+  const b = new OrderBook('run', 0);
+  b.register(0, 100, 100);
+  b.register(1, 900, 900);
+  b.register(2, 1500, 1500);
+  b.accept(0, 200, 'a');
+  b.accept(1, 1100, 'b');
+  b.fail(2, 1600, { reason: '5xx', status: 503 });
+  b.buzz({ correlationId: 'run-0' }, 2100);
+  b.buzz({ correlationId: 'run-1' }, 2200);
+  return b;
+}
+
 describe('OrderBook timeline and windows', () => {
   it('buckets orders by due second, answers and buzzes by when they happened', () => {
-    const b = new OrderBook('run', 0);
-    b.register(0, 100, 100);
-    b.register(1, 900, 900);
-    b.register(2, 1500, 1500);
-    b.accept(0, 200, 'a');
-    b.accept(1, 1100, 'b');
-    b.fail(2, 1600, { reason: '5xx', status: 503 });
-    b.buzz({ correlationId: 'run-0' }, 2100);
-    b.buzz({ correlationId: 'run-1' }, 2200);
+    const b = threeOrders();
     const timeline = b.timeline(0, 2500, [
       { at: 500, depth: 3 },
       { at: 600, depth: 7 },
@@ -185,6 +191,20 @@ describe('OrderBook timeline and windows', () => {
       { second: 1, sent: 1, accepted: 1, failed: 1, completed: 0 },
       { second: 2, sent: 0, accepted: 0, failed: 0, completed: 2, queueDepth: 1 },
     ]);
+  });
+
+  it('counts, per second, the clients still waiting and the orders still awaiting their buzz', () => {
+    const b = threeOrders();
+    b.register(3, 2500, 2500);
+    // Order 3 is never answered: it waits until the end.
+    const seconds = b.waitsBySecond(0, 3500, 3);
+    expect(seconds.map((s) => [s.awaitingAnswer, s.awaitingBuzz])).toEqual([
+      [1, 1],
+      [0, 2],
+      [1, 0],
+    ]);
+    expect(seconds.map((s) => s.clientMaxMs)).toEqual([200, 100, 1000]);
+    expect(b.waitsBetween(1000, 3000, 3500)).toMatchObject({ count: 2, max: 1000 });
   });
 
   it('says what became of the orders due in a window', () => {

@@ -323,6 +323,50 @@ export class OrderBook {
     );
   }
 
+  /**
+   * Per second from `origin`: how many clients were still waiting for an answer and how many
+   * accepted orders for their buzz at the end of the second, and the waits (until any answer) of
+   * the orders due in it. An order never answered waits until `endAt`.
+   */
+  waitsBySecond(origin: number, endAt: number, seconds: number): SecondWaits[] {
+    const waits = Array.from({ length: seconds }, () => [] as number[]);
+    const points = Array.from({ length: seconds }, () => ({ awaitingAnswer: 0, awaitingBuzz: 0 }));
+    for (const record of this.orders) {
+      const sent = record.sentAt ?? record.scheduledAt;
+      const answered = record.respondedAt ?? Infinity;
+      const buzzed = record.outcome === 'accepted' ? (record.firstBuzzAt ?? Infinity) : -Infinity;
+      const due = Math.floor((record.scheduledAt - origin) / 1000);
+      if (due >= 0 && due < seconds)
+        waits[due].push(Math.min(answered, endAt) - record.scheduledAt);
+      for (let s = Math.max(0, Math.floor((sent - origin) / 1000)); s < seconds; s += 1) {
+        const end = origin + (s + 1) * 1000;
+        if (end < sent) continue;
+        if (answered > end) points[s].awaitingAnswer += 1;
+        else if (buzzed > end) points[s].awaitingBuzz += 1;
+        else break;
+      }
+    }
+    return points.map((point, s) => {
+      const summary = waits[s].length > 0 ? summarize(waits[s]) : null;
+      return {
+        ...point,
+        clientP50Ms: summary?.p50 ?? null,
+        clientP99Ms: summary?.p99 ?? null,
+        clientMaxMs: summary?.max ?? null,
+      };
+    });
+  }
+
+  /** The waits (until any answer) of the orders due in [from, to) (absolute times). */
+  waitsBetween(from: number, to: number, endAt: number): LatencySummary {
+    const waits: number[] = [];
+    for (const record of this.orders) {
+      if (record.scheduledAt < from || record.scheduledAt >= to) continue;
+      waits.push(Math.min(record.respondedAt ?? Infinity, endAt) - record.scheduledAt);
+    }
+    return summarize(waits);
+  }
+
   /** Accepted orders first buzzed in [from, to] (absolute times). */
   completedBetween(from: number, to: number): number {
     let count = 0;
@@ -366,6 +410,15 @@ export class OrderBook {
     }
     return result;
   }
+}
+
+/** One second of {@link OrderBook.waitsBySecond}. */
+export interface SecondWaits {
+  readonly awaitingAnswer: number;
+  readonly awaitingBuzz: number;
+  readonly clientP50Ms: number | null;
+  readonly clientP99Ms: number | null;
+  readonly clientMaxMs: number | null;
 }
 
 /** What became of one order, in ms from load start. */

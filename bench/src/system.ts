@@ -2,13 +2,19 @@ import { freePort } from '@app/platform';
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HttpDefences, SystemKind, Transport } from './model';
+import { request } from 'undici';
 import { AppProcess, baseEnv, type AppEntries, type Role } from './processes';
+
+/** The services the hang faults freeze. */
+export type FrozenRole = 'barista' | 'pager';
 
 /** What a scenario may change between runs: the barista side of the shop. */
 export interface BaristaSettings {
   readonly brewMs: number;
   readonly machines: number;
   readonly baristas: number;
+  /** Order's BARISTA_TIMEOUT_MS (http); unset in a scenario's settings: the system's own. */
+  readonly baristaTimeoutMs?: number;
 }
 
 export interface SystemOptions extends BaristaSettings {
@@ -26,6 +32,8 @@ export interface SystemOptions extends BaristaSettings {
   /** File-name prefix of this system's logs, e.g. `rmq-shop`. */
   readonly logPrefix: string;
   readonly logLevel: string;
+  /** Lets the faults scenario slow barista down at run time (its FAULT_INJECTION). */
+  readonly faultInjection?: boolean;
   readonly baristaTimeoutMs: number;
   readonly pagerTimeoutMs: number;
   /** Order's HTTP_DEFENCES (http); unset: the app's default. */
@@ -35,7 +43,12 @@ export interface SystemOptions extends BaristaSettings {
 }
 
 export function sameSettings(a: BaristaSettings, b: BaristaSettings): boolean {
-  return a.brewMs === b.brewMs && a.machines === b.machines && a.baristas === b.baristas;
+  return (
+    a.brewMs === b.brewMs &&
+    a.machines === b.machines &&
+    a.baristas === b.baristas &&
+    a.baristaTimeoutMs === b.baristaTimeoutMs
+  );
 }
 
 /**
@@ -99,12 +112,19 @@ export class ShopSystem {
   async reconfigure(settings: BaristaSettings): Promise<boolean> {
     if (sameSettings(settings, this.current)) return false;
     const restartOrder =
-      this.current.transport === 'http' && settings.baristas !== this.current.baristas;
+      this.current.transport === 'http' &&
+      (settings.baristas !== this.current.baristas ||
+        (settings.baristaTimeoutMs !== undefined &&
+          settings.baristaTimeoutMs !== this.current.baristaTimeoutMs));
     const stopping = this.baristas.filter((app): app is AppProcess => !!app);
     if (restartOrder && this.order) stopping.push(this.order);
     await Promise.all(stopping.map((app) => app.stop()));
     this.baristas = [];
-    this.current = { ...this.current, ...settings };
+    this.current = {
+      ...this.current,
+      ...settings,
+      baristaTimeoutMs: settings.baristaTimeoutMs ?? this.current.baristaTimeoutMs,
+    };
     await this.ensureBaristaPorts(settings.baristas);
     const started: AppProcess[] = [];
     for (let i = 1; i <= settings.baristas; i += 1) {
@@ -178,6 +198,7 @@ export class ShopSystem {
           ESPRESSO_MACHINES: String(o.machines),
           BARISTA_ID: `barista-${instance}`,
           BARISTA_DB_PATH: this.dbPath(`barista-${instance}`),
+          ...(o.faultInjection ? { FAULT_INJECTION: 'on' } : {}),
         };
       case 'pager':
         return {
@@ -261,6 +282,60 @@ export class ShopSystem {
     const app = this.spawn('barista', instance);
     this.baristas[instance - 1] = app;
     await app.waitHealthy(this.current.startupMs, this.current.transport);
+  }
+
+  /** The running process of one role (barista: its first instance), for the faults. */
+  private process(role: FrozenRole): AppProcess | undefined {
+    return role === 'pager' ? this.pager : this.baristas[0];
+  }
+
+  /** SIGSTOP to barista#1 or pager: frozen, its port still accepting connections. */
+  freeze(role: FrozenRole): void {
+    this.process(role)?.freeze();
+  }
+
+  /** SIGCONT to barista#1 or pager, then waits until it answers `/health` again. */
+  async thaw(role: FrozenRole): Promise<void> {
+    const app = this.process(role);
+    app?.thaw();
+    await app?.waitHealthy(this.current.startupMs, this.current.transport);
+  }
+
+  /** barista#1 brews `factor` times slower from now on (1: normal); needs FAULT_INJECTION. */
+  async slowBarista(factor: number): Promise<void> {
+    const [url] = this.baristaUrls;
+    const response = await request(`${url}/faults/brew-slowdown`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ factor }),
+      headersTimeout: 5000,
+      bodyTimeout: 5000,
+    });
+    const text = await response.body.text();
+    if (response.statusCode !== 200)
+      throw new Error(
+        `barista refused the slowdown (${response.statusCode}): ${text.slice(0, 200)}`,
+      );
+  }
+
+  /** Coffees barista#1 has brewed since its log began (`GET /brews`), or null. */
+  async brewTotal(): Promise<number | null> {
+    const [url] = this.baristaUrls;
+    try {
+      const response = await request(`${url}/brews?limit=1`, {
+        headersTimeout: 5000,
+        bodyTimeout: 5000,
+      });
+      const body = (await response.body.json().catch(() => null)) as { total?: unknown } | null;
+      return response.statusCode === 200 && typeof body?.total === 'number' ? body.total : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** The order process (its pid, for the caller-health sampler). */
+  get orderProcess(): AppProcess | undefined {
+    return this.order;
   }
 
   /** Processes that died on their own (not stopped by us): a crash during the run. */

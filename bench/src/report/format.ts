@@ -224,6 +224,81 @@ export const FAULT_ROWS: Row[] = [
   },
 ];
 
+const orDash = (value: number | null | undefined, show: (v: number) => string = ms) =>
+  value === null || value === undefined ? '-' : show(value);
+
+/** Before → during (or peak), for the caller-health rows. */
+const change = (before: number | null, after: number | null, show = ms) =>
+  before === null && after === null ? '-' : `${orDash(before, show)} → ${orDash(after, show)}`;
+
+/** What the fault did to the caller (order) and to the waiting clients. */
+export const CALLER_ROWS: Row[] = [
+  {
+    label: 'clients waited p99 / max (s), due during fault',
+    value: (c) => {
+      const h = c.run.fault?.callerHealth;
+      if (!h || h.clientWaitMaxMs === null) return '-';
+      return `${((h.clientWaitP99Ms ?? 0) / 1000).toFixed(1)} / ${(h.clientWaitMaxMs / 1000).toFixed(1)}`;
+    },
+  },
+  {
+    label: "order's GET /orders/:id p99 ms before → during",
+    value: (c) => {
+      const h = c.run.fault?.callerHealth;
+      return h ? change(h.getOrderBeforeP99Ms, h.getOrderDuringP99Ms) : '-';
+    },
+  },
+  {
+    label: "order's GET /orders p99 ms before → during",
+    value: (c) => {
+      const h = c.run.fault?.callerHealth;
+      return h ? change(h.listOrdersBeforeP99Ms, h.listOrdersDuringP99Ms) : '-';
+    },
+  },
+  {
+    label: 'order → barista: peak calls in flight / sockets',
+    value: (c) => {
+      const h = c.run.fault?.callerHealth;
+      if (!h || h.peakBaristaInFlight === null) return '-';
+      return `${int(h.peakBaristaInFlight)} / ${orDash(h.peakBaristaSockets, int)}`;
+    },
+  },
+  {
+    label: 'order → pager: peak calls in flight / sockets',
+    value: (c) => {
+      const h = c.run.fault?.callerHealth;
+      if (!h || h.peakPagerInFlight === null) return '-';
+      return `${int(h.peakPagerInFlight)} / ${orDash(h.peakPagerSockets, int)}`;
+    },
+  },
+  {
+    label: "order's RSS MB before → peak",
+    value: (c) => {
+      const h = c.run.fault?.callerHealth;
+      return h ? change(h.orderRssBeforeMb, h.orderRssPeakMb, int) : '-';
+    },
+  },
+  {
+    label: "order's event-loop delay p99 ms before → peak",
+    value: (c) => {
+      const h = c.run.fault?.callerHealth;
+      return h ? change(h.eventLoopDelayBeforeMs, h.eventLoopDelayPeakMs) : '-';
+    },
+  },
+  {
+    label: 'peak backlog of the hit service (rmq)',
+    value: (c) => orDash(c.run.fault?.callerHealth?.peakQueue, int),
+  },
+  {
+    label: 'barista brews / wasted (order not completed)',
+    value: (c) => {
+      const h = c.run.fault?.callerHealth;
+      if (!h || h.brews === null) return '-';
+      return `${int(h.brews)} / ${orDash(h.wastedBrews, int)}`;
+    },
+  },
+];
+
 function serviceMemory(c: Column, role: string): string {
   const service = c.run.soak?.services.find((s) => s.service.split('#')[0] === role);
   if (!service) return '-';
@@ -260,7 +335,8 @@ export const SOAK_ROWS: Row[] = [
 
 export function rowsFor(scenario: ScenarioName): Row[] {
   if (scenario === 'outage') return [...ROWS.slice(0, 8), ...OUTAGE_ROWS, ...ROWS.slice(8)];
-  if (scenario === 'faults') return [...ROWS.slice(0, 8), ...FAULT_ROWS, ...ROWS.slice(8)];
+  if (scenario === 'faults')
+    return [...ROWS.slice(0, 8), ...FAULT_ROWS, ...CALLER_ROWS, ...ROWS.slice(8)];
   if (scenario === 'soak') return [...ROWS, ...SOAK_ROWS];
   return ROWS;
 }
@@ -271,7 +347,8 @@ export const SCENARIO_TITLES: Record<ScenarioName, string> = {
   scale: 'scale: one barista vs three',
   burst: 'burst: a short spike at several times the rate',
   overhead: 'overhead: brew 0, highest sustainable rate, NestJS vs bare baseline',
-  faults: 'faults: barista killed (kill -9) and RabbitMQ restarted under load',
+  faults:
+    'faults: barista killed (kill -9), frozen (SIGSTOP) or slowed, pager frozen, RabbitMQ restarted, under load',
   soak: 'soak: minutes at a steady rate, memory of each service',
 };
 

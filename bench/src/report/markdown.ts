@@ -1,6 +1,7 @@
-import type { BenchResults, ScenarioResult } from '../model';
+import { HUNG_CALLEE_FAULTS, type BenchResults, type ScenarioResult } from '../model';
 import {
   columnsOf,
+  type Column,
   describePhases,
   int,
   latency,
@@ -64,6 +65,68 @@ function overheadSteps(result: ScenarioResult): string {
   ].join('\n');
 }
 
+const cell = (value: number | null | undefined, show: (v: number) => string = ms) =>
+  value === null || value === undefined ? '-' : show(value);
+
+/** Per second of each hung or slowed callee: the orders, the clients' waits, the caller's health. */
+function cascadeTables(columns: Column[]): string[] {
+  const out: string[] = [];
+  for (const column of columns) {
+    const fault = column.run.fault;
+    if (!fault?.series || !HUNG_CALLEE_FAULTS.includes(fault.kind)) continue;
+    const from = Math.floor((fault.injectedAtMs ?? 0) / 1000);
+    const to = Math.floor((fault.healthyAtMs ?? fault.injectedAtMs ?? 0) / 1000);
+    out.push(
+      `\n**${column.title}, per second** (${fault.action}; * marks the seconds of the fault):\n`,
+    );
+    out.push(
+      markdownTable(
+        [
+          's',
+          'due',
+          'accepted',
+          'failed',
+          'buzzed',
+          'waiting answer',
+          'waiting buzz',
+          'wait p99 ms',
+          'wait max ms',
+          'GET /orders/:id ms',
+          'GET /orders ms',
+          'loop delay ms',
+          'to barista: calls/sockets',
+          'to pager: calls',
+          'queue barista/pager',
+          'order RSS MB',
+        ],
+        fault.series.map((p) => [
+          `${p.second}${p.second >= from && p.second <= to ? '*' : ''}`,
+          int(p.sent),
+          int(p.accepted),
+          int(p.failed),
+          int(p.completed),
+          int(p.awaitingAnswer),
+          int(p.awaitingBuzz),
+          cell(p.clientP99Ms),
+          cell(p.clientMaxMs),
+          cell(p.getOrderMs),
+          cell(p.listOrdersMs),
+          cell(p.eventLoopDelayMs),
+          p.baristaInFlight === null
+            ? '-'
+            : `${int(p.baristaInFlight)}/${cell(p.baristaSockets, int)}`,
+          cell(p.pagerInFlight, int),
+          p.baristaQueue === undefined && p.pagerQueue === undefined
+            ? '-'
+            : `${cell(p.baristaQueue, int)}/${cell(p.pagerQueue, int)}`,
+          cell(p.orderRssMb, int),
+        ]),
+      ),
+    );
+  }
+  return out;
+}
+
 /** report.md: the same figures as the terminal, plus parameters, findings and the machine. */
 export function markdownReport(results: BenchResults): string {
   const out: string[] = [];
@@ -121,6 +184,7 @@ export function markdownReport(results: BenchResults): string {
       for (const result of results.scenarios.filter((r) => r.scenario === 'overhead'))
         out.push(overheadSteps(result));
     }
+    if (scenario === 'faults') out.push(...cascadeTables(columns));
     const notes = columns.flatMap((c) => c.run.notes.map((note) => `${c.title}: ${note}`));
     if (notes.length > 0) out.push(`\nNotes:\n${notes.map((n) => `- ${escape(n)}`).join('\n')}`);
   }

@@ -68,10 +68,20 @@ describe('reports', () => {
     const text = terminalReport(results);
     const header = text.split('\n').find((line) => line.includes('http barista-kill'));
     expect(header).toMatch(
-      /http barista-kill\s+http\+defences barista-kill\s+rmq barista-kill\s+rmq broker-restart/,
+      /http barista-kill\s+http\+defences barista-kill\s+rmq barista-kill\s+http barista-hang\s+.*\s+rmq pager-hang\s+rmq broker-restart/,
     );
-    expect(text).toMatch(/time to recover \(s\)\s+2\s+2\s+2\s+2/);
-    expect(text).toMatch(/once back: accepted\/failed\/lost(\s+55 \/ 0 \/ 0){4}/);
+    expect(text).toMatch(/time to recover \(s\)(\s+2){13}/);
+    expect(text).toMatch(/once back: accepted\/failed\/lost(\s+55 \/ 0 \/ 0){13}/);
+    // What the hung callee did to the caller, beside what it did to the orders.
+    expect(text).toMatch(
+      /clients waited p99 \/ max \(s\), due during fault\s+-\s+-\s+-\s+2\.0 \/ 2\.0/,
+    );
+    expect(text).toMatch(
+      /order's GET \/orders\/:id p99 ms before → during\s+-\s+-\s+-\s+4\.0 → 9\.0/,
+    );
+    expect(text).toMatch(
+      /order → barista: peak calls in flight \/ sockets\s+-\s+-\s+-\s+200 \/ 200/,
+    );
     expect(text).toMatch(/brewed twice \(extra brews\)\s+n\/a\s+n\/a\s+0 \(0\)/);
     expect(text).toContain('http broker-restart: not applicable');
     expect(text).toContain('http+defences broker-restart: not applicable');
@@ -79,8 +89,14 @@ describe('reports', () => {
       expect(text).toContain(`${variant} memory: flat after warm-up: order +1.0 MB`);
     const md = markdownReport(results);
     expect(md).toContain(
-      '|  | http barista-kill | http+defences barista-kill | rmq barista-kill | rmq broker-restart |',
+      '|  | http barista-kill | http+defences barista-kill | rmq barista-kill | http barista-hang |',
     );
+    expect(md).toContain('**http barista-hang, per second**');
+    expect(md).toMatch(
+      /\| 1\* \| 10 \| 0 \| 10 \| 0 \| 20 \| 0 \| 2,000 \| 2,001 \| 9\.0 \| 12 \|/,
+    );
+    expect(md).toContain('**rmq pager-hang, per second**');
+    expect(md).not.toContain('**rmq barista-kill, per second**');
     expect(md).toMatch(/\| +\| http \| http\+defences \| rmq \|\n[^\n]*\n\| offered orders\/s/);
     expect(md).toContain('Time to recover: an order completes normally');
     expect(md).toMatch(/RSS MB order start\/end\/peak \| 70 \/ 81 \/ 81/);
@@ -95,6 +111,13 @@ describe('reports', () => {
       /faults timeline, rmq broker-restart: orders per second \(shaded: broker down → up\)/,
     );
     expect(page).toContain('"label":"recovered (+2 s)"');
+    expect(page).toMatch(/cascade, http barista-hang: what the clients saw, per second/);
+    expect(page).toMatch(
+      /caller health, http\+defences pager-hang: order's own endpoints and what it holds open \(shaded: pager frozen/,
+    );
+    expect(page).toMatch(/caller health, rmq barista-slow/);
+    expect(page).toContain('"label":"calls in flight to barista"');
+    expect(page).toContain('"label":"barista queue (rmq)"');
     expect(page).toMatch(/soak memory, rmq: RSS of each service/);
     expect(page).toMatch(/soak memory, http\+defences: RSS of each service/);
     expect(page).toContain('"window":{"from":0,"to":45,"label":"warm-up"}');

@@ -1,7 +1,13 @@
-import type { BenchResults, ScenarioName } from '../model';
+import {
+  HUNG_CALLEE_FAULTS,
+  type BenchResults,
+  type FaultKind,
+  type FaultSecond,
+  type ScenarioName,
+} from '../model';
 import { RECOVERY_CRITERIA, SOAK_CRITERIA, soakThresholdText } from '../plan';
 import { orderTimelineSeries } from './charts';
-import type { ChartSpec } from './html';
+import type { ChartSpec, Series } from './html';
 
 /** Short lines under a scenario's table: what was not run and why, and the soak's verdicts. */
 export function scenarioRemarks(results: BenchResults, scenario: ScenarioName): string[] {
@@ -29,6 +35,9 @@ export function scenarioDefinitions(scenario: ScenarioName): string | undefined 
       '"Backlog drained after": from the fault to the last buzz of the orders due while it lasted.',
       '"Brewed twice": orders whose CoffeeBrewed event went through the broker with more than one message id (rmq only, watched on a queue of the bench\'s own); "duplicated" counts orders the pager buzzed more than once.',
       'The broker restart is `rabbitmqctl stop_app`, a pause, `start_app`, then waiting for `rabbitmq-diagnostics -q ping` and an AMQP connection; after it the shop is stopped and later scenarios start a fresh one.',
+      "Hung and slow callees: `barista-hang` and `pager-hang` freeze the process with SIGSTOP (the kernel still accepts its connections, nothing answers) and resume it with SIGCONT; `barista-slow` multiplies the brew time at run time (barista's FAULT_INJECTION switch). In this scenario order gives barista a shorter timeout than elsewhere, so that the timeout, the retries and the breaker all act while barista does not answer.",
+      'While every fault lasts the bench probes the caller, order, four times a second: `GET /orders/:id` and `GET /orders` (they call nobody, so their slowness is order\'s own), its `GET /downstreams` (http: calls in flight and sockets open to each callee), its event-loop delay p99 from /metrics (beyond prom-client\'s 10 ms sampling interval) and its RSS. "Before" is before the fault; "during" from the fault until the callee answered again.',
+      '"Clients waited" is from the scheduled send until any answer, for the orders due during the fault. "Wasted" brews are coffees barista brewed during the run for orders that were not completed (their client got a failure).',
     ].join(' ');
   }
   if (scenario === 'soak') {
@@ -42,6 +51,91 @@ export function scenarioDefinitions(scenario: ScenarioName): string | undefined 
     ].join(' ');
   }
   return undefined;
+}
+
+const FAULT_WINDOWS: Record<FaultKind, string> = {
+  barista: 'barista killed → healthy',
+  'barista-hang': 'barista frozen (SIGSTOP → SIGCONT)',
+  'barista-slow': 'barista brewing slowly',
+  'pager-hang': 'pager frozen (SIGSTOP → SIGCONT)',
+  broker: 'broker down → up',
+};
+
+type Pick = (point: FaultSecond) => number | null | undefined;
+
+/** A line of the series where the figure exists; none at all when it never does (rmq's gauges). */
+function line(series: FaultSecond[], label: string, pick: Pick, more: Partial<Series> = {}) {
+  const points = series
+    .map((p) => ({ x: p.second, y: pick(p) }))
+    .filter((p): p is { x: number; y: number } => typeof p.y === 'number');
+  return points.length === 0 ? [] : [{ label, points, ...more }];
+}
+
+type LineSpec = readonly [string, Pick, Partial<Series>?];
+const Y2: Partial<Series> = { axis: 'y2' };
+const Y2_DASHED: Partial<Series> = { axis: 'y2', dashed: true };
+
+const CLIENT_LINES: LineSpec[] = [
+  ['accepted', (p) => p.accepted],
+  ['failed', (p) => p.failed],
+  ['completed (buzzed)', (p) => p.completed],
+  ['clients waiting for an answer', (p) => p.awaitingAnswer, { dashed: true }],
+  ['wait p99 of orders due (ms)', (p) => p.clientP99Ms, Y2],
+  ['wait max of orders due (ms)', (p) => p.clientMaxMs, Y2_DASHED],
+];
+
+const CALLER_LINES: LineSpec[] = [
+  ['GET /orders/:id, slowest (ms)', (p) => p.getOrderMs],
+  ['GET /orders, slowest (ms)', (p) => p.listOrdersMs],
+  ['event-loop delay p99 (ms)', (p) => p.eventLoopDelayMs, { dashed: true }],
+  ['calls in flight to barista', (p) => p.baristaInFlight, Y2],
+  ['sockets open to barista', (p) => p.baristaSockets, Y2_DASHED],
+  ['calls in flight to pager', (p) => p.pagerInFlight, Y2],
+  ['barista queue (rmq)', (p) => p.baristaQueue, Y2],
+  ['pager queue (rmq)', (p) => p.pagerQueue, Y2],
+  ['order RSS (MB)', (p) => p.orderRssMb, Y2_DASHED],
+];
+
+/**
+ * Two charts per hung or slowed callee: what the clients saw (orders answered per second, how
+ * many still waited, how long the orders due each second waited), and what the caller (order)
+ * went through (its unrelated endpoints' latency, its event-loop delay, the calls and sockets it
+ * held open to the callee, the callee's backlog under rmq).
+ */
+export function cascadeCharts(
+  title: string,
+  series: FaultSecond[],
+  window: { from: number; to: number; label: string },
+  id: () => string,
+): ChartSpec[] {
+  const lines = (specs: LineSpec[]) =>
+    specs.flatMap(([label, pick, more]) => line(series, label, pick, more));
+  const clients = lines(CLIENT_LINES);
+  const caller = lines(CALLER_LINES);
+  return [
+    {
+      id: id(),
+      scenario: 'faults',
+      title: `cascade, ${title}: what the clients saw, per second (shaded: ${window.label})`,
+      kind: 'timeline',
+      xTitle: 'seconds since load start',
+      yTitle: 'orders',
+      y2Title: 'ms waited',
+      series: clients,
+      window,
+    },
+    {
+      id: id(),
+      scenario: 'faults',
+      title: `caller health, ${title}: order's own endpoints and what it holds open (shaded: ${window.label})`,
+      kind: 'timeline',
+      xTitle: 'seconds since load start',
+      yTitle: 'ms',
+      y2Title: 'calls, sockets, messages, MB',
+      series: caller,
+      window,
+    },
+  ];
 }
 
 /** The faults timelines (orders per second, the fault shaded, recovery marked) and soak memory. */
@@ -66,7 +160,7 @@ export function resilienceCharts(results: BenchResults, id: () => string): Chart
         });
       }
       const back = fault.healthyAtMs ?? fault.restartedAtMs ?? fault.injectedAtMs ?? 0;
-      const what = fault.kind === 'barista' ? 'barista killed → healthy' : 'broker down → up';
+      const what = FAULT_WINDOWS[fault.kind];
       specs.push({
         id: id(),
         scenario: 'faults',
@@ -78,6 +172,11 @@ export function resilienceCharts(results: BenchResults, id: () => string): Chart
         series,
         window: { from: injected, to: back / 1000, label: what },
       });
+      if (HUNG_CALLEE_FAULTS.includes(fault.kind) && fault.series) {
+        const window = { from: injected, to: back / 1000, label: what };
+        const title = `${result.variant} ${run.label}`;
+        specs.push(...cascadeCharts(title, fault.series, window, id));
+      }
     }
   }
   for (const result of results.scenarios.filter((r) => r.scenario === 'soak')) {

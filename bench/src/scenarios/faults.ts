@@ -11,13 +11,22 @@ import type {
 } from '../model';
 import type { FaultsPlan } from '../plan';
 import { summarize, type OrderOutcome } from '../stats';
+import { CallerHealthSampler, type CallerHealthSamples } from '../caller-health';
+import { callerHealthSummary, faultSeries } from '../cascade';
+import type { FrozenRole, ShopSystem } from '../system';
 import type { RunContext } from './context';
 import { measureLoad, round, warmupRateFor, type LoadRun, type Shop } from './measure';
 
 export const FAULT_LABELS: Record<FaultKind, string> = {
   barista: 'barista-kill',
+  'barista-hang': 'barista-hang',
+  'barista-slow': 'barista-slow',
+  'pager-hang': 'pager-hang',
   broker: 'broker-restart',
 };
+
+export const SLOW_NEEDS_NEST =
+  'not applicable: the bare baseline barista has no run-time brew slowdown (FAULT_INJECTION)';
 
 export const BROKER_NOT_APPLICABLE =
   'not applicable: the http shop never connects to RabbitMQ, so restarting it cannot touch the shop';
@@ -86,6 +95,57 @@ export async function restartBroker(
     await control.start();
     await control.waitUp(plan.brokerUpTimeoutMs);
     times.healthy = mark('broker up (ping and AMQP)');
+  }
+}
+
+/** What the hang and slow faults need of the shop (ShopSystem has it). */
+export interface CalleeTarget {
+  freeze(role: FrozenRole): void;
+  thaw(role: FrozenRole): Promise<void>;
+  slowBarista(factor: number): Promise<void>;
+}
+
+/**
+ * SIGSTOP barista#1 or pager for `hangMs`, then SIGCONT and wait until it answers again. The
+ * SIGCONT is in a `finally`: whatever happens meanwhile (Ctrl-C), nothing is left frozen.
+ */
+export async function freezeAndThaw(
+  target: CalleeTarget,
+  role: FrozenRole,
+  plan: Pick<FaultsPlan, 'hangMs'>,
+  signal: AbortSignal,
+  mark: Mark,
+  times: FaultTimes,
+): Promise<void> {
+  times.injected = mark(`${role} frozen (SIGSTOP)`);
+  target.freeze(role);
+  times.down = times.injected;
+  try {
+    await pause(plan.hangMs, signal);
+  } finally {
+    times.restarted = mark(`${role} resumed (SIGCONT)`);
+    await target.thaw(role);
+    times.healthy = mark(`${role} answers again`);
+  }
+}
+
+/** Barista brews `slowFactor` times slower for `hangMs`, then at its pace again (in a `finally`). */
+export async function slowDownBarista(
+  target: CalleeTarget,
+  plan: Pick<FaultsPlan, 'hangMs' | 'slowFactor'>,
+  signal: AbortSignal,
+  mark: Mark,
+  times: FaultTimes,
+): Promise<void> {
+  await target.slowBarista(plan.slowFactor);
+  times.injected = mark(`barista slowed down (brew × ${plan.slowFactor})`);
+  times.down = times.injected;
+  try {
+    await pause(plan.hangMs, signal);
+  } finally {
+    await target.slowBarista(1);
+    times.restarted = mark('barista at its pace again');
+    times.healthy = times.restarted;
   }
 }
 
@@ -160,6 +220,20 @@ export function recoveryOf(
 /** Seconds as the report prints them. */
 const s = (ms: number) => (ms / 1000).toFixed(1);
 
+function actionOf(kind: FaultKind, plan: FaultsPlan, brokerDescription: string): string {
+  switch (kind) {
+    case 'barista':
+      return `kill -9 barista#1, started again ${s(plan.downMs)} s after it exited`;
+    case 'barista-hang':
+    case 'pager-hang':
+      return `SIGSTOP ${kind === 'pager-hang' ? 'pager' : 'barista#1'} for ${s(plan.hangMs)} s, then SIGCONT`;
+    case 'barista-slow':
+      return `barista#1 brews ${plan.slowFactor} × slower for ${s(plan.hangMs)} s`;
+    case 'broker':
+      return `${brokerDescription}, start_app ${s(plan.downMs)} s after stop_app returned`;
+  }
+}
+
 /** The figures of one fault run, from its book and the times its steps happened. */
 export function faultFigures(
   kind: FaultKind,
@@ -174,10 +248,7 @@ export function faultFigures(
   const backAt = times.healthy ?? times.restarted ?? faultAt + plan.downMs;
   return {
     kind,
-    action:
-      kind === 'barista'
-        ? `kill -9 barista#1, started again ${s(plan.downMs)} s after it exited`
-        : `${brokerDescription}, start_app ${s(plan.downMs)} s after stop_app returned`,
+    action: actionOf(kind, plan, brokerDescription),
     injectedAtMs: times.injected ?? null,
     downAtMs: times.down ?? null,
     restartedAtMs: times.restarted ?? null,
@@ -196,6 +267,29 @@ export function faultFigures(
   };
 }
 
+async function inject(
+  kind: FaultKind,
+  system: ShopSystem,
+  broker: BrokerControl,
+  ctx: RunContext,
+  mark: Mark,
+  times: FaultTimes,
+): Promise<void> {
+  const plan = ctx.plan.faults;
+  switch (kind) {
+    case 'barista':
+      return killAndRestartBarista(system, plan, ctx.abort, mark, times);
+    case 'barista-hang':
+      return freezeAndThaw(system, 'barista', plan, ctx.abort, mark, times);
+    case 'pager-hang':
+      return freezeAndThaw(system, 'pager', plan, ctx.abort, mark, times);
+    case 'barista-slow':
+      return slowDownBarista(system, plan, ctx.abort, mark, times);
+    case 'broker':
+      return restartBroker(broker, plan, ctx.abort, mark, times);
+  }
+}
+
 async function runFault(
   ctx: RunContext,
   transport: Transport,
@@ -211,8 +305,12 @@ async function runFault(
   const tap =
     transport === 'rmq' ? await BrewTap.open(ctx.amqpUrl, system.options.namespace) : undefined;
   const times: FaultTimes = {};
+  const caller = new CallerHealthSampler(system.orderUrl, system.orderProcess?.pid);
+  const brewsBefore = await system.brewTotal();
   let measured: LoadRun;
+  let health: CallerHealthSamples;
   try {
+    await caller.start();
     measured = await measureLoad(ctx, system, shop.orderClient, {
       label: FAULT_LABELS[kind],
       phases: plan.phases,
@@ -221,15 +319,30 @@ async function runFault(
         const delay = startAt + plan.faultAtMs - performance.now();
         if (delay > 0) await pause(delay, ctx.abort);
         if (ctx.abort.aborted) return;
-        if (kind === 'barista') await killAndRestartBarista(system, plan, ctx.abort, mark, times);
-        else await restartBroker(broker, plan, ctx.abort, mark, times);
+        await inject(kind, system, broker, ctx, mark, times);
       },
     });
   } finally {
+    health = await caller.stop();
     await tap?.close();
   }
+  const brewsAfter = await system.brewTotal();
   const rebrews = tap ? countRebrews(tap.seen(), (id) => measured.book.knowsOrder(id)) : null;
-  const fault = faultFigures(kind, measured, times, plan, rebrews, broker.description);
+  const figures = faultFigures(kind, measured, times, plan, rebrews, broker.description);
+  const series = faultSeries({ ...measured, timeline: measured.run.timeline }, health);
+  const callerHealth = callerHealthSummary(
+    kind,
+    { ...measured, timeline: measured.run.timeline },
+    health,
+    series,
+    {
+      faultAtMs: figures.injectedAtMs ?? plan.faultAtMs,
+      backAtMs: figures.healthyAtMs ?? figures.restartedAtMs ?? plan.faultAtMs + plan.hangMs,
+    },
+    brewsBefore !== null && brewsAfter !== null ? brewsAfter - brewsBefore : null,
+    measured.run.counts.completed,
+  );
+  const fault = { ...figures, series, callerHealth };
   const notes = [...measured.run.notes];
   if (rebrews && rebrews.brewedTwice > 0) {
     const { brewedTwice, extraBrews } = rebrews;
@@ -247,8 +360,10 @@ async function runFault(
 }
 
 /**
- * Per variant, under a steady load: barista killed with SIGKILL and started again; RabbitMQ
- * stopped and started again (rmq only: neither http shop uses it). Each fault is one measured
+ * Per variant, under a steady load: barista killed with SIGKILL and started again; barista
+ * frozen (SIGSTOP) and resumed; barista slowed down and back; pager frozen and resumed; RabbitMQ
+ * stopped and started again (rmq only: neither http shop uses it). While each fault lasts, the
+ * caller's (order's) own health is sampled alongside the orders. Each fault is one measured
  * run. After a broker restart the shop is stopped, so that later scenarios start a fresh one
  * rather than inherit whatever state the restart left the apps in.
  */
@@ -265,6 +380,10 @@ export async function runFaults(
     if (ctx.abort.aborted) break;
     if (kind === 'broker' && transport !== 'rmq') {
       skipped.push({ label: FAULT_LABELS[kind], reason: BROKER_NOT_APPLICABLE });
+      continue;
+    }
+    if (kind === 'barista-slow' && shop.kind !== 'nest') {
+      skipped.push({ label: FAULT_LABELS[kind], reason: SLOW_NEEDS_NEST });
       continue;
     }
     runs.push(await runFault(ctx, transport, shop, kind, broker));

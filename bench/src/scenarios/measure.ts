@@ -16,7 +16,7 @@ import {
 } from '../model';
 import type { DrainPlan } from '../plan';
 import { ResourceSampler, type AppEntries, type MemorySeries } from '../processes';
-import { checkCounts, OrderBook } from '../stats';
+import { checkCounts, OrderBook, type QueueSample } from '../stats';
 import { sameSettings, ShopSystem, type BaristaSettings } from '../system';
 import type { RunContext } from './context';
 
@@ -64,8 +64,13 @@ export class Shop {
   }
 
   /** The running system with these barista settings, warmed up at `warmupRate` if it was (re)started. */
-  async use(settings: BaristaSettings, warmupRate: number): Promise<ShopSystem> {
+  async use(scenarioSettings: BaristaSettings, warmupRate: number): Promise<ShopSystem> {
     const { ctx } = this;
+    // A scenario that does not name order's barista timeout runs with the plan's.
+    const settings: BaristaSettings = {
+      ...scenarioSettings,
+      baristaTimeoutMs: scenarioSettings.baristaTimeoutMs ?? ctx.plan.timeouts.baristaMs,
+    };
     const t0 = performance.now();
     let restarted = false;
     const fresh = !this.system;
@@ -87,7 +92,8 @@ export class Shop {
         httpDefences:
           this.kind === 'nest' ? (httpDefencesOf(this.variant) ?? undefined) : undefined,
         logLevel: ctx.plan.logLevel,
-        baristaTimeoutMs: ctx.plan.timeouts.baristaMs,
+        faultInjection: this.kind === 'nest',
+        baristaTimeoutMs: settings.baristaTimeoutMs ?? ctx.plan.timeouts.baristaMs,
         pagerTimeoutMs: ctx.plan.timeouts.pagerMs,
         startupMs: ctx.plan.timeouts.startupMs,
       });
@@ -179,6 +185,10 @@ export interface LoadRun {
   readonly startAt: number;
   /** When the load ended (absolute), before the drain. */
   readonly loadEnd: number;
+  /** When the drain ended (absolute). */
+  readonly endAt: number;
+  /** The depth of barista's and pager's queues over the run (rmq; empty under http). */
+  readonly queueSamples: { readonly barista: QueueSample[]; readonly pager: QueueSample[] };
   readonly events: TimedEvent[];
   /** Each app's RSS (and, if asked, heap after GC) samples over load and drain (absolute times). */
   readonly memory: MemorySeries[];
@@ -352,7 +362,8 @@ export async function measureLoad(
     downstreamCalls: callsBetween(callsBefore, callsAfter),
     notes,
   };
-  return { run, book, startAt, loadEnd, events, memory: sampler.memory() };
+  const queueSamples = { barista: samples, pager: monitor?.samples('pager') ?? [] };
+  return { run, book, startAt, loadEnd, endAt, events, memory: sampler.memory(), queueSamples };
 }
 
 export function round(value: number, digits = 2): number {

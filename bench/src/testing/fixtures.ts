@@ -1,7 +1,9 @@
 import type {
   BenchResults,
   Counts,
+  FaultFigures,
   FaultKind,
+  FaultSecond,
   LatencySummary,
   OutageFigures,
   RunResult,
@@ -9,8 +11,8 @@ import type {
   Variant,
   WindowCounts,
 } from '../model';
-import { httpDefencesOf, transportOf } from '../model';
-import { BROKER_NOT_APPLICABLE } from '../scenarios/faults';
+import { HUNG_CALLEE_FAULTS, httpDefencesOf, transportOf } from '../model';
+import { BROKER_NOT_APPLICABLE, FAULT_LABELS } from '../scenarios/faults';
 import { summarizeOverhead } from '../scenarios/overhead';
 import { judgeSoak } from '../scenarios/soak';
 import { buildPlan, SOAK_CRITERIA } from '../plan';
@@ -226,12 +228,22 @@ export function faultRunOf(
   const counts = countsOf(overrides.counts ?? (sync ? { sent: 100, failed: 20 } : { sent: 100 }));
   const brewedTwice =
     overrides.brewedTwice === undefined ? (sync ? null : 0) : overrides.brewedTwice;
+  const hung = HUNG_CALLEE_FAULTS.includes(kind);
   return runOf(variant, {
-    label: kind === 'barista' ? 'barista-kill' : 'broker-restart',
+    label: FAULT_LABELS[kind],
     counts,
+    ...(hung && sync
+      ? {
+          downstreamCalls: {
+            barista: { calls: 100, attempts: 100, retries: 0, failedFast: 0 },
+            pager: { calls: 80, attempts: 80, retries: 0, failedFast: 0 },
+          },
+        }
+      : {}),
     fault: {
       kind,
       action: kind === 'barista' ? 'kill -9 barista#1' : 'rabbitmqctl stop_app / start_app',
+      ...(hung ? cascadeOf(kind, sync) : {}),
       injectedAtMs: 1000,
       downAtMs: 1010,
       restartedAtMs: 2500,
@@ -254,6 +266,60 @@ export function faultRunOf(
       extraBrews: brewedTwice,
     },
   });
+}
+
+/** A second of a hung-callee run: 10 orders due, order's endpoints answering in a few ms. */
+function secondOf(second: number, sync: boolean, hung: boolean): FaultSecond {
+  return {
+    second,
+    sent: 10,
+    accepted: hung && sync ? 0 : 10,
+    failed: hung && sync ? 10 : 0,
+    completed: hung && sync ? 0 : 10,
+    awaitingAnswer: hung && sync ? 20 : 0,
+    awaitingBuzz: hung && !sync ? 30 : 0,
+    clientP50Ms: hung && sync ? 2000 : 3,
+    clientP99Ms: hung && sync ? 2000 : 5,
+    clientMaxMs: hung && sync ? 2001 : 6,
+    getOrderMs: hung ? 9 : 4,
+    listOrdersMs: hung ? 12 : 6,
+    probeFailures: 0,
+    baristaInFlight: sync ? (hung ? 200 : 5) : null,
+    baristaSockets: sync ? (hung ? 200 : 8) : null,
+    pagerInFlight: sync ? 1 : null,
+    pagerSockets: sync ? 4 : null,
+    orderRssMb: hung ? 150 : 140,
+    eventLoopDelayMs: hung ? 3 : 1,
+    ...(sync ? {} : { baristaQueue: hung ? 30 : 0, pagerQueue: 0 }),
+  };
+}
+
+/** What a hung or slowed callee did to the caller: http waits and fails, rmq queues. */
+function cascadeOf(kind: FaultKind, sync: boolean): Pick<FaultFigures, 'series' | 'callerHealth'> {
+  return {
+    series: [0, 1, 2, 3, 4].map((second) => secondOf(second, sync, second >= 1 && second < 3)),
+    callerHealth: {
+      getOrderBeforeP99Ms: 4,
+      getOrderDuringP99Ms: 9,
+      getOrderMaxMs: 9,
+      listOrdersBeforeP99Ms: 6,
+      listOrdersDuringP99Ms: 12,
+      probeFailures: 0,
+      peakBaristaInFlight: sync ? 200 : null,
+      peakBaristaSockets: sync ? 200 : null,
+      peakPagerInFlight: sync ? 1 : null,
+      peakPagerSockets: sync ? 4 : null,
+      orderRssBeforeMb: 140,
+      orderRssPeakMb: 150,
+      eventLoopDelayBeforeMs: 1,
+      eventLoopDelayPeakMs: 3,
+      clientWaitMaxMs: sync ? 2001 : 6,
+      clientWaitP99Ms: sync ? 2000 : 5,
+      peakQueue: sync ? null : 30,
+      brews: 100,
+      wastedBrews: sync && kind === 'pager-hang' ? 20 : sync ? 10 : 0,
+    },
+  };
 }
 
 /** A soak run whose services grew by `growthMb` each after warm-up (flagged above 8 MB). */
@@ -280,9 +346,11 @@ export function resilienceScenarios(variant: Variant): ScenarioResult[] {
       scenario: 'faults',
       transport,
       variant,
-      runs: sync
-        ? [faultRunOf(variant, 'barista')]
-        : [faultRunOf(variant, 'barista'), faultRunOf(variant, 'broker')],
+      runs: [
+        faultRunOf(variant, 'barista'),
+        ...HUNG_CALLEE_FAULTS.map((kind) => faultRunOf(variant, kind)),
+        ...(sync ? [] : [faultRunOf(variant, 'broker')]),
+      ],
       ...(sync ? { skipped: [{ label: 'broker-restart', reason: BROKER_NOT_APPLICABLE }] } : {}),
       wallSeconds: 20,
     },
