@@ -162,15 +162,45 @@ describe('npm run bench -- --quick', () => {
       expect(overhead?.steps?.length).toBeGreaterThan(0);
       expect(overhead?.steps?.every((s) => s.run.params.brewMs === 0)).toBe(true);
     }
-    // faults (quick: the barista kill only; the broker restart would restart the shared RabbitMQ).
+    // faults (quick: all but the broker restart, which would restart the shared RabbitMQ).
     for (const variant of VARIANTS) {
       const runs = find('faults', variant)?.runs ?? [];
-      expect(runs.map((r) => r.label)).toEqual(['barista-kill']);
+      expect(runs.map((r) => r.label)).toEqual([
+        'barista-kill',
+        'barista-hang',
+        'barista-slow',
+        'pager-hang',
+      ]);
       const fault = runs[0].fault;
       expect(fault?.exit).toBe('signal SIGKILL');
       expect(fault?.healthyAtMs).toBeGreaterThan(fault?.injectedAtMs ?? Infinity);
       expect(fault?.duringFault.sent).toBeGreaterThan(0);
       expect(fault?.recovery.normalShareBySecond.length).toBeGreaterThan(0);
+    }
+    // The hung and slowed callees: a series per second with the caller's health, under each variant.
+    for (const variant of VARIANTS) {
+      for (const run of (find('faults', variant)?.runs ?? []).slice(1)) {
+        const where = `${variant} ${run.label}`;
+        const fault = run.fault;
+        expect(fault?.healthyAtMs).toBeGreaterThan(fault?.injectedAtMs ?? Infinity);
+        expect(fault?.series?.length).toBe(run.timeline.length);
+        expect(fault?.series?.some((s) => s.getOrderMs !== null)).toBe(true);
+        expect(fault?.callerHealth?.getOrderDuringP99Ms).toEqual(expect.any(Number));
+        if (variant === 'rmq') {
+          // Frozen or slowed, the callee delays coffee only: every order accepted, none lost.
+          expect({ where, failed: run.counts.failed, lost: run.counts.lost }).toEqual({
+            where,
+            failed: 0,
+            lost: 0,
+          });
+          expect(fault?.callerHealth?.peakBaristaInFlight).toBeNull();
+        } else {
+          // Order counted what it held open towards the callee.
+          expect(fault?.callerHealth?.peakBaristaInFlight).toEqual(expect.any(Number));
+        }
+      }
+      const hang = find('faults', variant)?.runs[1];
+      if (variant !== 'rmq') expect(hang?.counts.failedByHop.barista ?? 0).toBeGreaterThan(0);
     }
     const syncKill = find('faults', 'http')?.runs[0];
     const defendedKill = find('faults', 'http+defences')?.runs[0];
@@ -210,6 +240,9 @@ describe('npm run bench -- --quick', () => {
         'sync-defences-do-not-decouple',
         'async-latency-independent-of-brew',
         'more-baristas-raise-async-throughput',
+        'barista-hang-cascade',
+        'barista-slow-cascade',
+        'pager-hang-cascade',
       ]),
     );
     for (const finding of results.findings.slice(0, 4))
@@ -226,6 +259,8 @@ describe('npm run bench -- --quick', () => {
       expect(html).toContain(`<section id="${scenario}">`);
     }
     expect(html).not.toMatch(/<script[^>]*\bsrc=/i);
+    for (const variant of VARIANTS)
+      expect(html).toContain(`caller health, ${variant} barista-hang`);
     expect(output).toContain('== findings');
   });
 

@@ -68,7 +68,7 @@ function asyncStory(run: RunResult): string {
   if (!f || !h) return '';
   return (
     `rmq accepted ${f.duringFault.accepted} of ${f.duringFault.sent} due meanwhile with accept p99 ${msText(h.clientWaitP99Ms)} ms ` +
-    `(max ${msText(h.clientWaitMaxMs)} ms), queued up to ${h.peakQueue ?? '?'}, drained ${sec((f.recovery.backlogDrainedSeconds ?? NaN) * 1000)} s after the fault began; ` +
+    `(max ${msText(h.clientWaitMaxMs)} ms), queued up to ${h.peakQueue ?? '?'}, drained ${sec(f.recovery.backlogDrainedSeconds === null ? null : f.recovery.backlogDrainedSeconds * 1000)} s after the fault began; ` +
     `${run.counts.lost} lost, ${f.brewedTwice ?? 0} brewed twice, ${run.counts.duplicated} buzzed twice; ` +
     `order's GET /orders/:id p99 ${msText(h.getOrderBeforeP99Ms)} → ${msText(h.getOrderDuringP99Ms)} ms`
   );
