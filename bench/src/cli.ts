@@ -45,7 +45,7 @@ TRANSPORT=rmq with the same open-loop workload and reports the variants side by 
 table, results/<timestamp>/results.json, report.md, report.html).
 
 Options:
-  --quick               every scenario of the run briefly (the default set in under a minute and a half)
+  --quick               every scenario of the run briefly (the default set in a few minutes)
   --scenario <list>     comma list of ${SCENARIOS.join(', ')}, or all
                         (default: all but soak, which is opt-in: 3 minutes per variant)
   --transport <list>    comma list of ${VARIANTS.join(', ')}, or all (default: http and
