@@ -1,5 +1,6 @@
 import { HttpHeaders, type IntegrationEvent } from '@app/contracts';
 import { Metrics } from '@app/platform';
+import { inSpan, sendSpanOptions } from '@app/telemetry';
 import { Inject, Injectable, type OnApplicationShutdown, Optional } from '@nestjs/common';
 import { RmqRecordBuilder, type RmqRecordOptions } from '@nestjs/microservices';
 import { ShopRmqClient } from './shop-rmq.client';
@@ -38,12 +39,14 @@ export class RmqEventPublisher implements OnApplicationShutdown {
       headers: messageHeaders(event),
     };
     const record = new RmqRecordBuilder(event).setOptions(options).build();
-    try {
-      await this.client.publishEvent(event.type, record, this.timeoutMs);
-    } catch (error) {
-      const why = error instanceof Error ? error.message : String(error);
-      throw new PublishFailedError(`the broker did not confirm ${event.type}: ${why}`);
-    }
+    await inSpan(`send ${event.type}`, sendSpanOptions(event), async () => {
+      try {
+        await this.client.publishEvent(event.type, record, this.timeoutMs);
+      } catch (error) {
+        const why = error instanceof Error ? error.message : String(error);
+        throw new PublishFailedError(`the broker did not confirm ${event.type}: ${why}`);
+      }
+    });
     this.metrics?.messagesPublished.labels(event.type).inc();
   }
 
