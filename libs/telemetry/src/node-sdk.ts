@@ -1,5 +1,4 @@
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
-import { AmqplibInstrumentation } from '@opentelemetry/instrumentation-amqplib';
 import { NestInstrumentation } from '@opentelemetry/instrumentation-nestjs-core';
 import { PinoInstrumentation } from '@opentelemetry/instrumentation-pino';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
@@ -10,11 +9,11 @@ const QUIET = new Set(['/health', '/health/live', '/health/ready', '/metrics']);
 
 /**
  * The SDK with the maintained instrumentations that fit the shop: Node's http (servers), undici
- * (order's calls under http), Nest (controller and handler spans), amqplib (publish and process
- * spans, trace context in the AMQP headers) and pino (trace_id/span_id on every log line
+ * (order's calls under http), Nest (controller and handler spans) and pino (trace_id/span_id on every log line
  * written inside a span; the lines stay on stdout). Fastify's own instrumentation is left out:
  * @opentelemetry/instrumentation-fastify is deprecated and does not cover Fastify 5, and the
- * http and Nest spans already name the route.
+ * http and Nest spans already name the route. amqplib's is left out too: see
+ * processSpanOptions (the shop's own send and process spans carry the messaging conventions).
  */
 export function createSdk(service: string | undefined): NodeSDK {
   return new NodeSDK({
@@ -25,7 +24,6 @@ export function createSdk(service: string | undefined): NodeSDK {
       }),
       new UndiciInstrumentation(),
       new NestInstrumentation(),
-      new AmqplibInstrumentation(),
       new PinoInstrumentation({ disableLogSending: true }),
     ],
   });

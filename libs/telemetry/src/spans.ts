@@ -139,6 +139,36 @@ export function sendSpanOptions(event: IntegrationEvent): SpanOptions {
   };
 }
 
+/**
+ * The span of handling one delivery from `queue`: a consumer span continuing the publisher's
+ * send span (the message's `traceparent` header). Written here rather than taken from
+ * @opentelemetry/instrumentation-amqplib: behind amqp-connection-manager's publish queue, that
+ * instrumentation's publish span (and the header it writes) took the context of whichever
+ * publish started the queue's worker, putting one order's messages into another's trace.
+ */
+export function processSpanOptions(
+  message: {
+    fields: { routingKey: string };
+    properties: { messageId?: string; correlationId?: string; headers?: unknown };
+  },
+  queue: string,
+): SpanOptions {
+  const headers = (message.properties.headers ?? {}) as Record<string, unknown>;
+  const sent = contextOf(headers.traceparent);
+  return {
+    kind: SpanKind.CONSUMER,
+    parent: sent ?? ROOT_CONTEXT,
+    attributes: {
+      ...messageAttributes('process', {
+        type: message.fields.routingKey,
+        messageId: message.properties.messageId ?? '',
+        correlationId: message.properties.correlationId ?? '',
+      }),
+      'messaging.destination.subscription.name': queue,
+    },
+  };
+}
+
 /** The messaging semantic conventions' attributes of one operation on `message`. */
 export function messageAttributes(
   operation: 'create' | 'send' | 'process' | 'settle',

@@ -77,7 +77,7 @@ export class BrewCoffeeHandler implements ICommandHandler<BrewCoffeeCommand> {
       // The news that brewing started travels while the coffee brews; both must be done
       // before the coffee counts as made.
       brewed = await inSpan(
-        'brew',
+        'brew coffee',
         { attributes: { 'shop.order.id': order.data.orderId, 'shop.machine': machine } },
         async () => {
           await Promise.all([

@@ -17,7 +17,9 @@ export class BuzzCustomerHandler implements ICommandHandler<BuzzCustomerCommand>
 
   execute(command: BuzzCustomerCommand): Promise<BuzzCustomerResult> {
     const { orderId } = command.brewed.data;
-    return inSpan('buzz', { attributes: { 'shop.order.id': orderId } }, () => this.buzz(command));
+    return inSpan('buzz customer', { attributes: { 'shop.order.id': orderId } }, () =>
+      this.buzz(command),
+    );
   }
 
   private async buzz({ brewed }: BuzzCustomerCommand): Promise<BuzzCustomerResult> {
