@@ -1,3 +1,4 @@
+import './telemetry';
 import 'reflect-metadata';
 import { loadConfig, runMain } from '@app/platform';
 import { Logger } from '@nestjs/common';

@@ -1,5 +1,6 @@
 import { HttpHeaders, type IntegrationEvent } from '@app/contracts';
 import { Metrics } from '@app/platform';
+import { activeTraceparent, inSpan, sendSpanOptions } from '@app/telemetry';
 import { Inject, Injectable, type OnApplicationShutdown, Optional } from '@nestjs/common';
 import { RmqRecordBuilder, type RmqRecordOptions } from '@nestjs/microservices';
 import { ShopRmqClient } from './shop-rmq.client';
@@ -27,23 +28,27 @@ export class RmqEventPublisher implements OnApplicationShutdown {
   ) {}
 
   async publish(event: IntegrationEvent): Promise<void> {
-    // Nest types the record options without correlationId, but passes every option to amqplib.
-    const options: RmqRecordOptions & { correlationId: string } = {
-      messageId: event.messageId,
-      correlationId: event.correlationId,
-      type: event.type,
-      contentType: 'application/json',
-      timestamp: Math.floor(Date.parse(event.occurredAt) / 1000),
-      persistent: true,
-      headers: messageHeaders(event),
-    };
-    const record = new RmqRecordBuilder(event).setOptions(options).build();
-    try {
-      await this.client.publishEvent(event.type, record, this.timeoutMs);
-    } catch (error) {
-      const why = error instanceof Error ? error.message : String(error);
-      throw new PublishFailedError(`the broker did not confirm ${event.type}: ${why}`);
-    }
+    await inSpan(`send ${event.type}`, sendSpanOptions(event), async () => {
+      // With tracing on, the next hop continues this send span (else the event's own hop).
+      const traced = { ...event, traceparent: activeTraceparent() ?? event.traceparent };
+      // Nest types the record options without correlationId, but passes every option to amqplib.
+      const options: RmqRecordOptions & { correlationId: string } = {
+        messageId: event.messageId,
+        correlationId: event.correlationId,
+        type: event.type,
+        contentType: 'application/json',
+        timestamp: Math.floor(Date.parse(event.occurredAt) / 1000),
+        persistent: true,
+        headers: messageHeaders(traced),
+      };
+      const record = new RmqRecordBuilder(event).setOptions(options).build();
+      try {
+        await this.client.publishEvent(event.type, record, this.timeoutMs);
+      } catch (error) {
+        const why = error instanceof Error ? error.message : String(error);
+        throw new PublishFailedError(`the broker did not confirm ${event.type}: ${why}`);
+      }
+    });
     this.metrics?.messagesPublished.labels(event.type).inc();
   }
 

@@ -1,3 +1,4 @@
+import { inSpan, processSpanOptions } from '@app/telemetry';
 import { HttpHeaders } from '@app/contracts';
 import {
   jsonNestingExceeds,
@@ -168,7 +169,11 @@ export class ShopRmqServer extends ServerRMQ {
         headers?.[HttpHeaders.Traceparent],
       );
     };
-    return withLogContext(context, () => this.handleInContext(message, channel));
+    return withLogContext(context, () =>
+      inSpan(`process ${message.fields.routingKey}`, processSpanOptions(message, this.queue), () =>
+        this.handleInContext(message, channel),
+      ),
+    );
   }
 
   private async handleInContext(message: ConsumeMessage, channel: ConfirmChannel) {

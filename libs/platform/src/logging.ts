@@ -5,6 +5,7 @@ import {
   parseTraceparent,
   type TraceContext,
 } from '@app/contracts';
+import { activeTraceparent } from '@app/telemetry';
 import type { DynamicModule } from '@nestjs/common';
 import { LoggerModule, PinoLogger } from 'nestjs-pino';
 // The AsyncLocalStorage behind nestjs-pino's per-request logger: a file of the package (no
@@ -61,7 +62,11 @@ export function requestTrace(request: IncomingMessage): RequestTrace {
   const given = request.headers[HttpHeaders.CorrelationId];
   const correlationId =
     typeof given === 'string' && ACCEPTABLE_CORRELATION_ID.test(given) ? given : randomUUID();
-  const span = childContext(parseTraceparent(request.headers[HttpHeaders.Traceparent]));
+  // With the OpenTelemetry SDK on, this server's span is the HTTP instrumentation's (which read
+  // the caller's traceparent): the ids in the logs are those of the spans a backend shows.
+  const span =
+    parseTraceparent(activeTraceparent()) ??
+    childContext(parseTraceparent(request.headers[HttpHeaders.Traceparent]));
   const trace: RequestTrace = {
     correlationId,
     traceId: span.traceId,

@@ -32,6 +32,18 @@ describe('Outbox', () => {
     expect(outbox.size).toBe(1);
   });
 
+  it('tells when the oldest waiting event was stored (the backlog gauge), none when empty', () => {
+    const outbox = new Outbox(db);
+    expect(outbox.oldestStoredAt).toBeUndefined();
+    const before = Date.now();
+    outbox.add(anEvent('a'));
+    outbox.add(anEvent('b'));
+    expect(outbox.oldestStoredAt).toBeGreaterThanOrEqual(before);
+    expect(outbox.oldestStoredAt).toBeLessThanOrEqual(Date.now());
+    outbox.markSent(outbox.pending(10).map((entry) => entry.seq));
+    expect(outbox.oldestStoredAt).toBeUndefined();
+  });
+
   it('stores an event with its cause or not at all, and keeps it across a restart', () => {
     const outbox = new Outbox(db);
     const store = db.transaction((fail: boolean) => {

@@ -27,6 +27,7 @@ export class Outbox {
   private readonly select;
   private readonly remove;
   private readonly count;
+  private readonly oldest;
   private readonly removeAll;
 
   constructor(db: SqliteDatabase) {
@@ -38,6 +39,7 @@ export class Outbox {
     );
     this.remove = db.prepare<[number]>('DELETE FROM outbox WHERE seq = ?');
     this.count = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM outbox');
+    this.oldest = db.prepare<[], { at: number | null }>('SELECT MIN(stored_at) AS at FROM outbox');
     this.removeAll = db.transaction((seqs: readonly number[]) => {
       for (const seq of seqs) this.remove.run(seq);
     });
@@ -62,5 +64,10 @@ export class Outbox {
 
   get size(): number {
     return this.count.get()?.n ?? 0;
+  }
+
+  /** When the oldest event still waiting was stored (ms since the epoch), if one waits. */
+  get oldestStoredAt(): number | undefined {
+    return this.oldest.get()?.at ?? undefined;
   }
 }

@@ -1,3 +1,4 @@
+import { telemetryOn } from '@app/telemetry';
 import {
   type CoffeeBrewed,
   HttpHeaders,
@@ -89,7 +90,10 @@ export class HttpOrderEvents extends OrderEvents implements OnApplicationShutdow
     const headers = {
       'content-type': 'application/json',
       [HttpHeaders.CorrelationId]: event.correlationId,
-      ...(event.traceparent ? { [HttpHeaders.Traceparent]: event.traceparent } : {}),
+      // With tracing on, the undici instrumentation sends its client span's traceparent.
+      ...(event.traceparent && !telemetryOn()
+        ? { [HttpHeaders.Traceparent]: event.traceparent }
+        : {}),
       [HttpHeaders.MessageId]: event.messageId,
       [HttpHeaders.IdempotencyKey]: idempotencyKey,
     };

@@ -1,5 +1,6 @@
 import { Metrics } from '@app/platform';
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Outbox } from '@app/storage';
+import { Injectable, type OnModuleInit, Optional } from '@nestjs/common';
 import { Gauge } from 'prom-client';
 import { OrderRepository } from '../domain/order.repository';
 
@@ -13,6 +14,7 @@ export class OrderMetrics implements OnModuleInit {
   constructor(
     private readonly metrics: Metrics,
     private readonly orders: OrderRepository,
+    @Optional() private readonly outbox?: Outbox,
   ) {}
 
   onModuleInit(): void {
@@ -25,6 +27,26 @@ export class OrderMetrics implements OnModuleInit {
       async collect() {
         const counts = await orders.countByStatus();
         for (const [status, count] of Object.entries(counts)) this.set({ status }, count);
+      },
+    });
+    const outbox = this.outbox;
+    if (!outbox) return;
+    // What an operator asks first when the broker is away: how much waits, and since when.
+    new Gauge({
+      name: 'shop_outbox_events',
+      help: 'Events stored in the outbox, not yet confirmed by the broker (counted on scrape).',
+      registers: [this.metrics.registry],
+      collect() {
+        this.set(outbox.size);
+      },
+    });
+    new Gauge({
+      name: 'shop_outbox_oldest_age_seconds',
+      help: 'Age of the oldest event waiting in the outbox; 0 when it is empty.',
+      registers: [this.metrics.registry],
+      collect() {
+        const at = outbox.oldestStoredAt;
+        this.set(at === undefined ? 0 : Math.max(0, (Date.now() - at) / 1000));
       },
     });
   }

@@ -5,6 +5,7 @@ import {
   EventTypes,
   type OrderPlaced,
 } from '@app/contracts';
+import { inSpan, withCreateSpan } from '@app/telemetry';
 import { Inject, Logger } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -58,7 +59,11 @@ export class BrewCoffeeHandler implements ICommandHandler<BrewCoffeeCommand> {
       causationId: order.messageId,
       traceparent: order.traceparent,
     };
-    const machine = await this.machines.acquire();
+    const machine = await inSpan(
+      'wait for an espresso machine',
+      { attributes: { 'shop.order.id': order.data.orderId } },
+      () => this.machines.acquire(),
+    );
     let brewed: CoffeeBrewed;
     try {
       const started = new Date();
@@ -71,18 +76,26 @@ export class BrewCoffeeHandler implements ICommandHandler<BrewCoffeeCommand> {
       };
       // The news that brewing started travels while the coffee brews; both must be done
       // before the coffee counts as made.
-      await Promise.all([
-        this.events.brewStarted(
-          envelope<BrewStarted>(EventTypes.BrewStarted, base, trace, started),
-        ),
-        this.settings.brewMs > 0 ? sleep(this.settings.brewMs) : undefined,
-      ]);
-      const finished = new Date();
-      brewed = envelope<CoffeeBrewed>(
-        EventTypes.CoffeeBrewed,
-        { ...base, customer: order.data.customer, brewedAt: finished.toISOString() },
-        trace,
-        finished,
+      brewed = await inSpan(
+        'brew coffee',
+        { attributes: { 'shop.order.id': order.data.orderId, 'shop.machine': machine } },
+        async () => {
+          await Promise.all([
+            this.events.brewStarted(
+              withCreateSpan(envelope<BrewStarted>(EventTypes.BrewStarted, base, trace, started)),
+            ),
+            this.settings.brewMs > 0 ? sleep(this.settings.brewMs) : undefined,
+          ]);
+          const finished = new Date();
+          return withCreateSpan(
+            envelope<CoffeeBrewed>(
+              EventTypes.CoffeeBrewed,
+              { ...base, customer: order.data.customer, brewedAt: finished.toISOString() },
+              trace,
+              finished,
+            ),
+          );
+        },
       );
     } finally {
       this.machines.release(machine);

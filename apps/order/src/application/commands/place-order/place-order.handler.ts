@@ -11,6 +11,7 @@ import {
   PlaceOrderCommand,
   type PlaceOrderResult,
 } from './place-order.command';
+import { withCreateSpan } from '@app/telemetry';
 
 /**
  * Writes the order on the list, then tells the rest of the shop that a coffee was ordered: under
@@ -33,16 +34,20 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrderCommand> {
   }: PlaceOrderCommand): Promise<PlaceOrderResult> {
     const placedAt = new Date();
     const order = Order.place({ id: randomUUID(), ...request, correlationId, at: placedAt });
-    const event = envelope<OrderPlaced>(
-      EventTypes.OrderPlaced,
-      {
-        orderId: order.id,
-        customer: order.customer,
-        items: [...order.items],
-        placedAt: order.placedAt,
-      },
-      { correlationId, traceparent },
-      placedAt,
+    // With tracing on, the event carries a span of its own (`create order.placed`) under this
+    // request's: its publish, from the outbox, continues the order's trace from there.
+    const event = withCreateSpan(
+      envelope<OrderPlaced>(
+        EventTypes.OrderPlaced,
+        {
+          orderId: order.id,
+          customer: order.customer,
+          items: [...order.items],
+          placedAt: order.placedAt,
+        },
+        { correlationId, traceparent },
+        placedAt,
+      ),
     );
     // Stored with the order in one transaction (the outbox, under rmq): no order without its
     // event, however the process ends.

@@ -1,3 +1,4 @@
+import { inSpan } from '@app/telemetry';
 import { Logger } from '@nestjs/common';
 import { CommandHandler, EventBus, type ICommandHandler } from '@nestjs/cqrs';
 import { BuzzRepository } from '../../../domain/buzz.repository';
@@ -14,7 +15,14 @@ export class BuzzCustomerHandler implements ICommandHandler<BuzzCustomerCommand>
     private readonly events: EventBus,
   ) {}
 
-  async execute({ brewed }: BuzzCustomerCommand): Promise<BuzzCustomerResult> {
+  execute(command: BuzzCustomerCommand): Promise<BuzzCustomerResult> {
+    const { orderId } = command.brewed.data;
+    return inSpan('buzz customer', { attributes: { 'shop.order.id': orderId } }, () =>
+      this.buzz(command),
+    );
+  }
+
+  private async buzz({ brewed }: BuzzCustomerCommand): Promise<BuzzCustomerResult> {
     const buzz = {
       orderId: brewed.data.orderId,
       customer: brewed.data.customer,
