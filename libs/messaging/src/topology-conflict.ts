@@ -6,6 +6,8 @@ export type TopologyConflictHandler = (namespace: string, error: unknown) => voi
 
 let exiting = false;
 
+const EXIT_AFTER_MS = 200;
+
 /**
  * Logs {@link topologyConflictLine} once and exits with status 1: no retry can mend arguments
  * that disagree, and reconnecting every second would only repeat the refusal (and its stack).
@@ -14,5 +16,9 @@ export const exitOnTopologyConflict: TopologyConflictHandler = (namespace, error
   if (exiting) return;
   exiting = true;
   new Logger('RabbitMQ').fatal(topologyConflictLine(namespace, error));
-  process.exit(1);
+  // Start-up logs are buffered until the app is initialised (bufferLogs), which it never will be.
+  Logger.flush();
+  // The app's logger (pino) writes asynchronously: give the line a moment to leave.
+  process.exitCode = 1;
+  setTimeout(() => process.exit(1), EXIT_AFTER_MS);
 };
