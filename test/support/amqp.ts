@@ -1,4 +1,11 @@
-import { deleteNamespace, encodePacket, envelopeIn, SHOP_CONTEXTS, topology } from '@app/messaging';
+import {
+  declareEventsExchange,
+  deleteNamespace,
+  encodePacket,
+  envelopeIn,
+  SHOP_CONTEXTS,
+  topology,
+} from '@app/messaging';
 import { DEFAULT_AMQP_URL } from '@app/platform';
 import * as amqp from 'amqplib';
 
@@ -28,7 +35,7 @@ export class Spy {
   ): Promise<Spy> {
     const channel = await connection.createChannel();
     const exchange = topology(namespace).exchange;
-    await channel.assertExchange(exchange, 'topic', { durable: true });
+    await declareEventsExchange(channel, namespace);
     const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true });
     for (const key of routingKeys) await channel.bindQueue(queue, exchange, key);
     const spy = new Spy(channel, queue);

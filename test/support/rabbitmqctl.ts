@@ -37,3 +37,14 @@ export async function closeConnections(connections: readonly BrokerConnection[])
     ),
   );
 }
+
+/** The type (classic, quorum) of each of the namespace's queues, by name. */
+export async function queueTypesOf(namespace: string): Promise<Map<string, string>> {
+  const { stdout } = await run('rabbitmqctl', ['-q', 'list_queues', 'name', 'type']);
+  const types = new Map<string, string>();
+  for (const line of stdout.split('\n')) {
+    const [name, type] = line.split('\t');
+    if (name?.startsWith(`${namespace}.`) && type) types.set(name, type.trim());
+  }
+  return types;
+}

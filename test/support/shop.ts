@@ -29,6 +29,8 @@ export interface ShopOptions {
   readonly retryBaseDelayMs?: number;
   /** Start no barista: the test runs its own (as a separate process, say). */
   readonly withoutBarista?: boolean;
+  /** Start no pager (yet): the test starts it later with {@link Shop.startPager}. */
+  readonly withoutPager?: boolean;
 }
 
 /**
@@ -52,7 +54,7 @@ export class Shop {
     const shop = new Shop(options);
     try {
       if (!options.withoutBarista) await shop.startBarista();
-      await shop.startPager();
+      if (!options.withoutPager) await shop.startPager();
       await shop.startOrder();
     } catch (error) {
       await shop.close();

@@ -25,10 +25,14 @@ describe('QueueMetrics', () => {
 
     expect(await scrape()).toEqual([
       'rabbitmq_queue_messages{queue="t.barista",service="barista"} 7',
+      'rabbitmq_queue_messages{queue="t.unroutable",service="barista"} 7',
       'rabbitmq_queue_consumers{queue="t.barista",service="barista"} 2',
+      'rabbitmq_queue_consumers{queue="t.unroutable",service="barista"} 2',
     ]);
-    expect(checkQueue).toHaveBeenCalledTimes(1);
+    // One check of each queue per scrape, for both gauges.
+    expect(checkQueue).toHaveBeenCalledTimes(2);
     expect(checkQueue).toHaveBeenCalledWith('t.barista');
+    expect(checkQueue).toHaveBeenCalledWith('t.unroutable');
   });
 
   it('leaves both series out, without failing the scrape, when the check fails', async () => {

@@ -3,6 +3,7 @@ import { Inject, Injectable, Logger, type OnModuleInit, Optional } from '@nestjs
 import { Gauge } from 'prom-client';
 import { MESSAGING_PLACE, type MessagingPlace } from './messaging-place';
 import { EVENTS_CLIENT } from './rmq-event.publisher';
+import { topology } from './topology';
 
 /** How long a scrape waits for the broker's answer before it leaves the queue's figures out. */
 export const QUEUE_CHECK_TIMEOUT_MS = 500;
@@ -17,15 +18,15 @@ export interface QueueInspector {
 }
 
 /**
- * `rabbitmq_queue_messages{queue}` and `rabbitmq_queue_consumers{queue}` for the app's own queue,
- * asked of the broker (passive checkQueue) when Prometheus scrapes. A broker that is down or
+ * `rabbitmq_queue_messages{queue}` and `rabbitmq_queue_consumers{queue}` for the app's own queue
+ * and the namespace's `<ns>.unroutable` (events that no queue was bound for), asked of the broker (passive checkQueue) when Prometheus scrapes. A broker that is down or
  * slow to answer leaves both series out of that scrape; the scrape itself never fails or waits
  * longer than {@link QUEUE_CHECK_TIMEOUT_MS}.
  */
 @Injectable()
 export class QueueMetrics implements OnModuleInit {
   private readonly logger = new Logger(QueueMetrics.name);
-  private pending: Promise<QueueCounts | undefined> | undefined;
+  private pending: Promise<Map<string, QueueCounts>> | undefined;
 
   constructor(
     @Inject(EVENTS_CLIENT) private readonly broker: QueueInspector,
@@ -37,9 +38,9 @@ export class QueueMetrics implements OnModuleInit {
   onModuleInit(): void {
     if (!this.metrics) return;
     const registers = [this.metrics.registry];
-    const { queue } = this.place;
+    const queues = [this.place.queue, topology(this.place.namespace).unroutableQueue];
     const gauge = (name: string, help: string, pick: (counts: QueueCounts) => number) => {
-      const answer = () => this.answer(queue);
+      const answer = () => this.answer(queues);
       return new Gauge({
         name,
         help,
@@ -47,28 +48,35 @@ export class QueueMetrics implements OnModuleInit {
         registers,
         async collect() {
           this.reset();
-          const counts = await answer();
-          if (counts) this.set({ queue }, pick(counts));
+          for (const [queue, counts] of await answer()) this.set({ queue }, pick(counts));
         },
       });
     };
     gauge(
       'rabbitmq_queue_messages',
-      "Messages ready in the app's queue (passive checkQueue on scrape).",
+      "Messages ready in the app's queue and in <ns>.unroutable (passive checkQueue on scrape).",
       (counts) => counts.messageCount,
     );
     gauge(
       'rabbitmq_queue_consumers',
-      "Consumers attached to the app's queue (passive checkQueue on scrape).",
+      "Consumers attached to the app's queue and <ns>.unroutable (passive checkQueue on scrape).",
       (counts) => counts.consumerCount,
     );
   }
 
-  /** One broker round trip per scrape: prom-client collects both gauges at once. */
-  private answer(queue: string): Promise<QueueCounts | undefined> {
-    this.pending ??= this.check(queue).finally(() => {
-      this.pending = undefined;
-    });
+  /** One broker round trip per queue and scrape: prom-client collects both gauges at once. */
+  private answer(queues: readonly string[]): Promise<Map<string, QueueCounts>> {
+    this.pending ??= Promise.all(
+      queues.map(async (queue) => [queue, await this.check(queue)] as const),
+    )
+      .then((answers) => {
+        const known = new Map<string, QueueCounts>();
+        for (const [queue, counts] of answers) if (counts) known.set(queue, counts);
+        return known;
+      })
+      .finally(() => {
+        this.pending = undefined;
+      });
     return this.pending;
   }
 

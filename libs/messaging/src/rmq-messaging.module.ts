@@ -7,12 +7,17 @@ import { ConsumerControl, SHUTDOWN_TIMEOUT_MS } from './consumer-control';
 import { InFlightMessages } from './in-flight';
 import { MESSAGING_PLACE, type MessagingPlace } from './messaging-place';
 import { EVENTS_CLIENT, PUBLISH_TIMEOUT_MS, RmqEventPublisher } from './rmq-event.publisher';
-import { rmqClientOptions, rmqServerOptions, type RmqSettings } from './rmq-options';
+import {
+  rmqClientOptions,
+  rmqServerOptions,
+  type RmqSettings,
+  topologySettings,
+} from './rmq-options';
 import { QueueMetrics } from './queue-metrics';
 import { NO_RETRIES, type RetryPolicy } from './retry-policy';
 import { ShopRmqClient } from './shop-rmq.client';
 import { ShopRmqServer } from './shop-rmq.server';
-import { topology } from './topology';
+import { SHOP_SUBSCRIPTIONS, topology } from './topology';
 
 export interface RmqMessagingOptions extends RmqSettings {
   /** The consuming context: names this app's queue. */
@@ -48,7 +53,11 @@ export class RmqMessagingModule {
         {
           provide: EVENTS_CLIENT,
           useFactory: () =>
-            new ShopRmqClient(rmqClientOptions(options, options.context), options.publishTimeoutMs),
+            new ShopRmqClient(
+              rmqClientOptions(options, options.context),
+              options.publishTimeoutMs,
+              { settings: publisherTopology(options) },
+            ),
         },
         { provide: PUBLISH_TIMEOUT_MS, useValue: options.publishTimeoutMs },
         { provide: MESSAGING_PLACE, useValue: place },
@@ -90,6 +99,7 @@ export function connectRmqConsumer(
   const strategy = new ShopRmqServer({
     ...rmqServerOptions(options, options.context),
     namespace: options.namespace,
+    topology: topologySettings(options),
     context: options.context,
     retry: options.retry ?? NO_RETRIES,
     maxDepth: options.maxDepth,
@@ -98,4 +108,12 @@ export function connectRmqConsumer(
   });
   control.attach(strategy);
   return app.connectMicroservice({ strategy }, { inheritAppConfig: true });
+}
+
+/** The whole namespace as this app declares it, retry queues included (see declareTopology). */
+function publisherTopology(options: RmqMessagingOptions) {
+  const settings = topologySettings({ ...options, retries: options.retry?.retries ?? 0 });
+  const subscriptions = { ...SHOP_SUBSCRIPTIONS };
+  subscriptions[options.context] ??= [];
+  return { ...settings, subscriptions };
 }

@@ -1,12 +1,46 @@
 import type { RmqOptions } from '@nestjs/microservices';
 import { hostname } from 'node:os';
-import { topology } from './topology';
+import {
+  DEFAULT_QUEUE_SETTINGS,
+  eventsExchangeArguments,
+  type QueueType,
+  queueArguments,
+  topology,
+  type TopologySettings,
+} from './topology';
 
 export interface RmqSettings {
+  /** One node's URL, or several separated by commas (a cluster: any that is up will do). */
   readonly url: string;
   readonly namespace: string;
   /** How many unacknowledged messages one consumer may hold. */
   readonly prefetch: number;
+  /** AMQP_QUEUE_TYPE; quorum if unset. */
+  readonly queueType?: QueueType;
+  /** AMQP_DELIVERY_LIMIT; 5 if unset. */
+  readonly deliveryLimit?: number;
+  /** RETRY_ATTEMPTS: retry queues per context; none if unset. */
+  readonly retries?: number;
+}
+
+/** The nodes of AMQP_URL, in order: amqp-connection-manager tries the next when one fails. */
+export function amqpUrls(url: string): string[] {
+  return url
+    .split(',')
+    .map((one) => one.trim())
+    .filter((one) => one.length > 0);
+}
+
+/** The namespace's topology as these settings declare it (see {@link declareTopology}). */
+export function topologySettings(
+  settings: Omit<RmqSettings, 'prefetch' | 'url'>,
+): TopologySettings {
+  return {
+    namespace: settings.namespace,
+    queueType: settings.queueType ?? DEFAULT_QUEUE_SETTINGS.queueType,
+    deliveryLimit: settings.deliveryLimit ?? DEFAULT_QUEUE_SETTINGS.deliveryLimit,
+    retries: settings.retries ?? 0,
+  };
 }
 
 type RmqConnectionOptions = NonNullable<RmqOptions['options']>;
@@ -38,19 +72,21 @@ function socketOptions(name: string) {
 
 /**
  * The consuming side of one context. Nest's defaults are at-most-once (noAck), unlimited
- * prefetch and transient messages; each is set explicitly here.
+ * prefetch and transient messages; each is set explicitly here. The prefetch is per consumer:
+ * quorum queues refuse a global one.
  */
 export function rmqServerOptions(settings: RmqSettings, context: string): RmqConnectionOptions {
   const names = topology(settings.namespace);
   return {
-    urls: [settings.url],
+    urls: amqpUrls(settings.url),
     queue: names.queue(context),
     queueOptions: {
       durable: true,
-      arguments: { 'x-dead-letter-exchange': names.deadLetterExchange },
+      arguments: queueArguments(topologySettings(settings), 'context'),
     },
     exchange: names.exchange,
     exchangeType: 'topic',
+    exchangeArguments: eventsExchangeArguments(settings.namespace),
     // With wildcards on, Nest binds the queue to the exchange once per handled event type.
     wildcards: true,
     noAck: false,
@@ -67,9 +103,10 @@ export function rmqClientOptions(
   context = 'client',
 ): RmqConnectionOptions {
   return {
-    urls: [settings.url],
+    urls: amqpUrls(settings.url),
     exchange: topology(settings.namespace).exchange,
     exchangeType: 'topic',
+    exchangeArguments: eventsExchangeArguments(settings.namespace),
     wildcards: true,
     persistent: true,
     socketOptions: socketOptions(connectionName(settings.namespace, context, 'publisher')),

@@ -13,6 +13,8 @@ export function rmqMessagingOptions(
   return {
     url: config.AMQP_URL,
     namespace: config.AMQP_NAMESPACE,
+    queueType: config.AMQP_QUEUE_TYPE,
+    deliveryLimit: config.AMQP_DELIVERY_LIMIT,
     publishTimeoutMs: config.AMQP_PUBLISH_TIMEOUT_MS,
     context,
     prefetch,

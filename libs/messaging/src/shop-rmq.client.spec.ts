@@ -35,6 +35,7 @@ describe('ShopRmqClient', () => {
     expect(content).toEqual(encodePacket('order.placed', { orderId: 'o-1' }));
     expect(options).toEqual({
       persistent: true,
+      mandatory: true,
       messageId: 'm-1',
       headers: { 'x-causation-id': 'c-0' },
     });
@@ -61,7 +62,12 @@ describe('ShopRmqClient', () => {
       pattern: 'order.placed',
       data: { orderId: 'o-3' },
     });
-    expect(options).toEqual({ persistent: true, messageId: 'm-3', timeout: 1000 });
+    expect(options).toEqual({
+      persistent: true,
+      mandatory: true,
+      messageId: 'm-3',
+      timeout: 1000,
+    });
   });
 
   it('publishEvent rejects when the broker refuses or does not confirm in time', async () => {

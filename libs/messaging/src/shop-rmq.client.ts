@@ -1,7 +1,16 @@
 import { ClientRMQ, type ReadPacket, type RmqOptions } from '@nestjs/microservices';
 import type { AmqpConnectionManager, ChannelWrapper } from 'amqp-connection-manager';
+import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
+import { declareTopology, isPreconditionFailed, type TopologySettings } from './topology';
+import { exitOnTopologyConflict, type TopologyConflictHandler } from './topology-conflict';
 
 type ClientOptions = NonNullable<RmqOptions['options']>;
+
+/** What the publisher declares before it publishes, and what it does if the broker refuses. */
+export interface PublisherTopology {
+  readonly settings: TopologySettings;
+  readonly onConflict?: TopologyConflictHandler;
+}
 
 /**
  * Nest's RabbitMQ client, publishing events through amqp-connection-manager's promise API.
@@ -12,15 +21,26 @@ type ClientOptions = NonNullable<RmqOptions['options']>;
  * reconnect..."). Here an emit waits instead: amqp-connection-manager holds the message and
  * publishes it once it has reconnected, or drops it and fails the emit after `publishTimeoutMs`,
  * so a message reported as failed is never published later.
+ *
+ * On every (re)connection it declares the namespace's whole topology (see declareTopology), so
+ * an event published before its consumers ever ran waits in their queues. It publishes with
+ * `mandatory`: should an event still route nowhere (the namespace deleted under it, alternate
+ * exchange included), the broker returns it before confirming, and the publish fails instead
+ * of succeeding, so the outbox keeps the event and retries it (after declaring the topology
+ * again).
  */
 export class ShopRmqClient extends ClientRMQ {
   private readonly exchange: string;
   /** A channel of its own for passive queue checks: a failed check closes only this one. */
   private inspector: ChannelWrapper | undefined;
+  /** Message ids the broker returned (basic.return) and whose confirm is still to come. */
+  private readonly returned = new Set<string>();
+  private publishingChannel: ConfirmChannel | undefined;
 
   constructor(
     options: ClientOptions,
     private readonly publishTimeoutMs?: number,
+    private readonly declares?: PublisherTopology,
   ) {
     super(options);
     if (!options.exchange) throw new Error('ShopRmqClient publishes to an exchange: set one');
@@ -74,6 +94,27 @@ export class ShopRmqClient extends ClientRMQ {
     return super.connect() as Promise<unknown>;
   }
 
+  override async setupChannel(channel: ConfirmChannel, resolve: () => void): Promise<void> {
+    this.publishingChannel = channel;
+    channel.on('return', (message: ConsumeMessage) => {
+      const id = message.properties.messageId as string | undefined;
+      if (id) this.returned.add(id);
+    });
+    if (this.declares) {
+      try {
+        await declareTopology(channel, this.declares.settings);
+      } catch (error) {
+        if (!isPreconditionFailed(error)) throw error;
+        (this.declares.onConflict ?? exitOnTopologyConflict)(
+          this.declares.settings.namespace,
+          error,
+        );
+        return;
+      }
+    }
+    await super.setupChannel(channel, resolve);
+  }
+
   protected override dispatchEvent(packet: ReadPacket): Promise<void> {
     return this.publishPacket(packet, this.publishTimeoutMs);
   }
@@ -90,7 +131,23 @@ export class ShopRmqClient extends ClientRMQ {
     await channel.publish(this.exchange, routingKey, Buffer.from(JSON.stringify(body)), {
       persistent: true,
       ...options,
+      mandatory: true,
       ...(timeoutMs ? { timeout: timeoutMs } : {}),
+    });
+    // The broker sends basic.return before the confirm, so the id is known by now.
+    const id = options?.messageId;
+    if (typeof id === 'string' && this.returned.delete(id)) {
+      this.redeclare();
+      throw new Error(`${routingKey} was returned: no queue is bound for it`);
+    }
+  }
+
+  /** After a return: declare the topology again, so that the retry finds it. */
+  private redeclare(): void {
+    const channel = this.publishingChannel;
+    if (!channel || !this.declares) return;
+    declareTopology(channel, this.declares.settings).catch(() => {
+      // The channel failed meanwhile: the reconnection declares it anyway.
     });
   }
 }

@@ -16,7 +16,13 @@ import { deadLetter } from './dead-letter';
 import type { InFlightMessages } from './in-flight';
 import { decodePacket, envelopeIn } from './packet';
 import { NO_RETRIES, originOf, type RetryPolicy } from './retry-policy';
-import { topology } from './topology';
+import {
+  declareTopology,
+  isPreconditionFailed,
+  SHOP_SUBSCRIPTIONS,
+  type TopologySettings,
+} from './topology';
+import { exitOnTopologyConflict, type TopologyConflictHandler } from './topology-conflict';
 
 type ServerOptions = NonNullable<RmqOptions['options']>;
 
@@ -31,6 +37,10 @@ export interface ShopRmqServerOptions extends ServerOptions {
   readonly inFlight?: InFlightMessages;
   /** Counts the deliveries taken and those the gate dead-letters. */
   readonly metrics?: Metrics;
+  /** The namespace's queue type and delivery limit (quorum, 5 if unset). */
+  readonly topology?: Pick<TopologySettings, 'queueType' | 'deliveryLimit'>;
+  /** When the broker refuses the topology; logs one line and exits by default. */
+  readonly onTopologyConflict?: TopologyConflictHandler;
 }
 
 /** The dead-letter reasons the gate counts: malformed or unhandled, or a payload never valid. */
@@ -67,12 +77,15 @@ export class ShopRmqServer extends ServerRMQ {
   private readonly inFlight: InFlightMessages | undefined;
   private readonly consumerTag: string;
   private readonly counters: { consumed(): void; refused(reason: RefusalReason): void } | undefined;
+  private readonly topologySettings: TopologySettings;
+  private readonly onTopologyConflict: TopologyConflictHandler;
   private consumerChannel: Channel | undefined;
   private started = false;
   private stopping = false;
 
   constructor(options: ShopRmqServerOptions) {
-    const { namespace, context, retry, maxDepth, inFlight, metrics, ...rmq } = options;
+    const { namespace, context, retry, maxDepth, inFlight, metrics, ...rest } = options;
+    const { topology: queues, onTopologyConflict, ...rmq } = rest;
     const consumerTag =
       rmq.consumerTag ?? `${rmq.queue ?? namespace}/${hostname()}:${process.pid}/${randomUUID()}`;
     super({ ...rmq, consumerTag });
@@ -82,6 +95,18 @@ export class ShopRmqServer extends ServerRMQ {
     this.maxDepth = maxDepth ?? DEFAULT_MAX_DEPTH;
     this.inFlight = inFlight;
     this.consumerTag = consumerTag;
+    this.onTopologyConflict = onTopologyConflict ?? exitOnTopologyConflict;
+    const subscriptions =
+      context === undefined || context in SHOP_SUBSCRIPTIONS
+        ? SHOP_SUBSCRIPTIONS
+        : { ...SHOP_SUBSCRIPTIONS, [context]: [] };
+    this.topologySettings = {
+      namespace,
+      queueType: queues?.queueType ?? 'quorum',
+      deliveryLimit: queues?.deliveryLimit ?? 5,
+      retries: context === undefined ? 0 : this.retry.retries,
+      subscriptions,
+    };
     if (metrics) {
       const queue = this.queue;
       const consumed = metrics.messagesConsumed.labels(queue);
@@ -109,28 +134,20 @@ export class ShopRmqServer extends ServerRMQ {
       this.inFlight?.channelClosed(channel);
     });
     channel.on('error', (error: Error) => this.recover(error));
-    const names = topology(this.namespace);
-    await channel.assertExchange(names.deadLetterExchange, 'topic', { durable: true });
-    await channel.assertQueue(names.deadLetterQueue, { durable: true });
-    await channel.bindQueue(names.deadLetterQueue, names.deadLetterExchange, '#');
-    if (this.context !== undefined) {
-      for (let level = 1; level <= this.retry.retries; level += 1) {
-        // The delay is each message's own TTL (see retryLater), not an argument of the queue: a
-        // changed RETRY_BASE_DELAY_MS then needs no re-declaration, which the broker would refuse.
-        await channel.assertQueue(names.retryQueue(this.context, level), {
-          durable: true,
-          arguments: {
-            'x-dead-letter-exchange': '',
-            'x-dead-letter-routing-key': this.queue,
-          },
-        });
-      }
+    try {
+      // The whole namespace, not only this context's queue: see declareTopology.
+      await declareTopology(channel, this.topologySettings);
+      await super.setupChannel(channel, () => {
+        if (this.started) return;
+        this.started = true;
+        callback();
+      });
+    } catch (error) {
+      if (!isPreconditionFailed(error)) throw error;
+      this.stopping = true;
+      this.onTopologyConflict(this.namespace, error);
+      return;
     }
-    await super.setupChannel(channel, () => {
-      if (this.started) return;
-      this.started = true;
-      callback();
-    });
     this.consumerChannel = channel;
   }
 
@@ -246,7 +263,8 @@ export class ShopRmqServer extends ServerRMQ {
 
   /** The broker closed the consumer's channel with an error: start over on a new connection. */
   private recover(error: Error): void {
-    if (this.stopping) return;
+    // A refused declaration is reported once, by setupChannel.
+    if (this.stopping || isPreconditionFailed(error)) return;
     this.logger.error(`The channel on ${this.queue} failed (${error.message}); reconnecting`);
     setTimeout(() => {
       // Nest loads amqp-connection-manager lazily and types its connection loosely.

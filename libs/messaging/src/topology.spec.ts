@@ -19,16 +19,18 @@ describe('deleteNamespace', () => {
     await deleteNamespace(asChannel, 'ns');
 
     expect(channel.deleteQueue).toHaveBeenCalledTimes(
-      SHOP_CONTEXTS.length * (1 + MAX_RETRY_ATTEMPTS) + 1,
+      SHOP_CONTEXTS.length * (1 + MAX_RETRY_ATTEMPTS) + 2,
     );
     expect(deleted).toEqual(expect.arrayContaining(['ns.order', 'ns.barista', 'ns.pager']));
     expect(deleted).toContain(`ns.pager.retry.${MAX_RETRY_ATTEMPTS}`);
     expect(deleted).toContain('ns.dead-letters');
+    expect(deleted).toContain('ns.unroutable');
     expect(channel.deleteExchange.mock.calls.map(([name]) => name)).toEqual([
       'ns.events',
       'ns.dlx',
+      'ns.unroutable',
     ]);
-    expect(deleted.slice(-2)).toEqual(['ns.events', 'ns.dlx']);
+    expect(deleted.slice(-3)).toEqual(['ns.events', 'ns.dlx', 'ns.unroutable']);
   });
 
   it("deletes only the named contexts' queues (a generated app's)", async () => {
@@ -38,7 +40,7 @@ describe('deleteNamespace', () => {
 
     expect(deleted.filter((name) => /^ns\.(order|barista|pager)/.test(name))).toEqual([]);
     expect(deleted).toEqual(
-      namespaceEntities('ns', ['kitchen']).queues.concat('ns.events', 'ns.dlx'),
+      namespaceEntities('ns', ['kitchen']).queues.concat('ns.events', 'ns.dlx', 'ns.unroutable'),
     );
   });
 

@@ -1,3 +1,5 @@
+import { EventTypes } from '@app/contracts';
+import type { AmqpQueueType } from '@app/platform';
 import type { Channel } from 'amqplib';
 
 /**
@@ -10,11 +12,15 @@ import type { Channel } from 'amqplib';
  * - `<ns>.<context>.retry.<n>`: where a message waits before its n-th retry; when its time is up
  *   the broker dead-letters it back to `<ns>.<context>` (through the default exchange).
  * - `<ns>.dlx` → `<ns>.dead-letters`: where malformed and failed messages end, with the reason.
+ * - `<ns>.unroutable` (fanout exchange and queue): the events exchange's alternate exchange, where
+ *   an event that no queue is bound for ends instead of being confirmed and dropped.
  */
 export interface Topology {
   readonly exchange: string;
   readonly deadLetterExchange: string;
   readonly deadLetterQueue: string;
+  readonly unroutableExchange: string;
+  readonly unroutableQueue: string;
   queue(context: string): string;
   retryQueue(context: string, level: number): string;
 }
@@ -30,6 +36,8 @@ export function topology(namespace: string): Topology {
     exchange: `${namespace}.events`,
     deadLetterExchange: `${namespace}.dlx`,
     deadLetterQueue: `${namespace}.dead-letters`,
+    unroutableExchange: `${namespace}.unroutable`,
+    unroutableQueue: `${namespace}.unroutable`,
     queue: (context) => `${namespace}.${context}`,
     retryQueue: (context, level) => `${namespace}.${context}.retry.${level}`,
   };
@@ -66,8 +74,9 @@ export function namespaceEntities(
         ...levels.map((level) => names.retryQueue(context, level)),
       ]),
       names.deadLetterQueue,
+      names.unroutableQueue,
     ],
-    exchanges: [names.exchange, names.deadLetterExchange],
+    exchanges: [names.exchange, names.deadLetterExchange, names.unroutableExchange],
   };
 }
 
@@ -84,4 +93,145 @@ export async function deleteNamespace(
   const { queues, exchanges } = namespaceEntities(namespace, contexts);
   for (const queue of queues) await channel.deleteQueue(queue);
   for (const exchange of exchanges) await channel.deleteExchange(exchange);
+}
+
+/** Quorum: replicated on every node of a cluster (Raft), with a delivery limit. Classic: one node. */
+export type QueueType = AmqpQueueType;
+
+/**
+ * Which events each of the shop's contexts consumes: the one definition every app declares the
+ * namespace from, publishers included, so that an event published before its consumer ever ran
+ * waits in that consumer's queue instead of being dropped. A consumer's own handlers must be
+ * listed here (a unit test checks the shop's apps against it).
+ */
+export const SHOP_SUBSCRIPTIONS: Readonly<Record<string, readonly string[]>> = {
+  order: [EventTypes.BrewStarted, EventTypes.CoffeeBrewed],
+  barista: [EventTypes.OrderPlaced],
+  pager: [EventTypes.CoffeeBrewed],
+};
+
+/** What decides the namespace's queues and their arguments: the same in every app. */
+export interface TopologySettings {
+  readonly namespace: string;
+  readonly queueType: QueueType;
+  /** Quorum only: deliveries of one message (a crash returns it) before it is dead-lettered. */
+  readonly deliveryLimit: number;
+  /** Retry queues per context (RETRY_ATTEMPTS). */
+  readonly retries: number;
+  /** Contexts and the routing keys their queues are bound to; the shop's when unset. */
+  readonly subscriptions?: Readonly<Record<string, readonly string[]>>;
+}
+
+/** Queue settings at AMQP_QUEUE_TYPE and AMQP_DELIVERY_LIMIT's defaults (tests, tools). */
+export const DEFAULT_QUEUE_SETTINGS = { queueType: 'quorum', deliveryLimit: 5 } as const;
+
+/**
+ * The arguments of one of the namespace's queues. Every declarer must pass exactly these: the
+ * broker refuses (PRECONDITION_FAILED) a queue redeclared with other ones.
+ *
+ * Quorum queues are durable and replicated. Where the broker itself moves a message (a context
+ * queue's delivery limit, a retry queue's expiry) it dead-letters at-least-once, which RabbitMQ
+ * allows only with `x-overflow: reject-publish`; no length limit is set, so nothing is refused.
+ * Classic queues keep the arguments they always had, so an existing classic namespace still
+ * starts; they have no delivery limit (a message that crashes its consumer comes back forever).
+ */
+export function queueArguments(
+  settings: TopologySettings,
+  kind: 'context' | 'retry' | 'dead-letters',
+  target?: string,
+): Record<string, unknown> {
+  const names = topology(settings.namespace);
+  const quorum = settings.queueType === 'quorum';
+  const type = quorum ? { 'x-queue-type': 'quorum' } : {};
+  const safeDeadLettering = quorum
+    ? { 'x-dead-letter-strategy': 'at-least-once', 'x-overflow': 'reject-publish' }
+    : {};
+  switch (kind) {
+    case 'context':
+      return {
+        ...type,
+        'x-dead-letter-exchange': names.deadLetterExchange,
+        ...safeDeadLettering,
+        ...(quorum ? { 'x-delivery-limit': settings.deliveryLimit } : {}),
+      };
+    case 'retry':
+      return {
+        ...type,
+        'x-dead-letter-exchange': '',
+        'x-dead-letter-routing-key': target,
+        ...safeDeadLettering,
+      };
+    case 'dead-letters':
+      return type;
+  }
+}
+
+/** The events exchange's arguments: anything no queue is bound for goes to `<ns>.unroutable`. */
+export function eventsExchangeArguments(namespace: string): Record<string, string> {
+  return { 'alternate-exchange': topology(namespace).unroutableExchange };
+}
+
+/** Declares the events exchange as every app does (a test's spy, a tool). */
+export async function declareEventsExchange(channel: Channel, namespace: string): Promise<void> {
+  await channel.assertExchange(topology(namespace).exchange, 'topic', {
+    durable: true,
+    arguments: eventsExchangeArguments(namespace),
+  });
+}
+
+/**
+ * Declares the whole namespace: the events exchange with its alternate exchange and queue, the
+ * dead letters, and every context's queue (bound to the events it consumes) with its retry
+ * queues. Every app runs it, publisher and consumer alike, on each (re)connection, so whichever
+ * starts first, every event it publishes has somewhere to go. Idempotent while the arguments
+ * agree; a disagreement (another queue type, limit) rejects with PRECONDITION_FAILED.
+ */
+export async function declareTopology(channel: Channel, settings: TopologySettings): Promise<void> {
+  const names = topology(settings.namespace);
+  const queue = (name: string, args: Record<string, unknown>) =>
+    channel.assertQueue(name, { durable: true, arguments: args });
+  await channel.assertExchange(names.unroutableExchange, 'fanout', { durable: true });
+  await queue(names.unroutableQueue, queueArguments(settings, 'dead-letters'));
+  await channel.bindQueue(names.unroutableQueue, names.unroutableExchange, '');
+  await declareEventsExchange(channel, settings.namespace);
+  await channel.assertExchange(names.deadLetterExchange, 'topic', { durable: true });
+  await queue(names.deadLetterQueue, queueArguments(settings, 'dead-letters'));
+  await channel.bindQueue(names.deadLetterQueue, names.deadLetterExchange, '#');
+  const subscriptions = settings.subscriptions ?? SHOP_SUBSCRIPTIONS;
+  for (const [context, routingKeys] of Object.entries(subscriptions)) {
+    const contextQueue = names.queue(context);
+    await queue(contextQueue, queueArguments(settings, 'context'));
+    for (const key of routingKeys) await channel.bindQueue(contextQueue, names.exchange, key);
+    for (let level = 1; level <= settings.retries; level += 1) {
+      // The delay is each message's own TTL (see retryLater), not an argument of the queue: a
+      // changed RETRY_BASE_DELAY_MS then needs no re-declaration, which the broker would refuse.
+      await queue(
+        names.retryQueue(context, level),
+        queueArguments(settings, 'retry', contextQueue),
+      );
+    }
+  }
+}
+
+/** The broker refused a declaration because the entity exists with other arguments. */
+export function isPreconditionFailed(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return code === 406 || (typeof message === 'string' && message.includes('PRECONDITION_FAILED'));
+}
+
+/**
+ * The one line an app logs before it exits on a PRECONDITION_FAILED: which queue or exchange,
+ * and what to do about it.
+ */
+export function topologyConflictLine(namespace: string, error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const entity = /(queue|exchange) '([^']+)'/.exec(message);
+  const what = entity ? `${entity[1]} ${entity[2]}` : `a queue or exchange of ${namespace}`;
+  const detail = /inequivalent arg '([^']+)'[^:]*: (received [^"\n]+)/.exec(message);
+  return (
+    `RabbitMQ refused to redeclare ${what}: it exists with other arguments` +
+    `${detail ? ` (${detail[1]}: ${detail[2].trim()})` : ''}. ` +
+    `Delete it (drain its messages first), or use a fresh AMQP_NAMESPACE, or set ` +
+    `AMQP_QUEUE_TYPE/AMQP_DELIVERY_LIMIT as it was declared with.`
+  );
 }

@@ -22,6 +22,9 @@ export const IsPort = (): PropertyDecorator => IntRange(1, 65535);
 export const TRANSPORTS = ['http', 'rmq'] as const;
 export type TransportKind = (typeof TRANSPORTS)[number];
 
+export const AMQP_QUEUE_TYPES = ['quorum', 'classic'] as const;
+export type AmqpQueueType = (typeof AMQP_QUEUE_TYPES)[number];
+
 /** A local RabbitMQ with its out-of-the-box user: the apps', the benchmark's and the tools' default. */
 export const DEFAULT_AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
 
@@ -59,8 +62,27 @@ export abstract class CommonConfig {
   @IntRange(4, 256, 'levels')
   public readonly BODY_MAX_DEPTH: number = 32;
 
-  @Matches(/^amqps?:\/\/\S+$/, { message: 'accepts an amqp:// or amqps:// URL' })
+  /** One node, or a cluster's nodes separated by commas: the apps use any that is up. */
+  @Matches(/^amqps?:\/\/[^\s,]+(\s*,\s*amqps?:\/\/[^\s,]+)*$/, {
+    message: 'accepts an amqp:// or amqps:// URL, or several separated by commas',
+  })
   public readonly AMQP_URL: string = DEFAULT_AMQP_URL;
+
+  /**
+   * The type of the context, retry and dead-letter queues: quorum (replicated over a cluster's
+   * nodes, with a delivery limit) or classic (on one node). An existing namespace keeps the type
+   * it was declared with: changing it needs a fresh AMQP_NAMESPACE or its queues deleted.
+   */
+  @Transform(lowerCase)
+  @IsIn(AMQP_QUEUE_TYPES, { message: 'accepts quorum or classic' })
+  public readonly AMQP_QUEUE_TYPE: AmqpQueueType = 'quorum';
+
+  /**
+   * Quorum queues: how many times one message may be delivered without being settled (its
+   * consumer crashed or lost its connection) before the broker dead-letters it.
+   */
+  @IntRange(1, 100)
+  public readonly AMQP_DELIVERY_LIMIT: number = 5;
 
   @Matches(/^[a-z0-9][a-z0-9._-]{0,63}$/, {
     message: 'accepts 1-64 lower-case letters, digits, dots, dashes or underscores',
