@@ -1,5 +1,6 @@
 import type { Finding, RunResult, ScenarioName, ScenarioResult, Variant } from './model';
 import { cascadeFindings } from './cascade-findings';
+import { clusterFindings } from './cluster-findings';
 import { resilienceFindings } from './resilience-findings';
 import { baristaCapacity } from './scenarios/scale';
 
@@ -295,5 +296,6 @@ export function computeFindings(results: ScenarioResult[]): Finding[] {
     acceptLatencyFinding(results),
     ...resilienceFindings(results),
     ...cascadeFindings(results),
+    ...clusterFindings(results),
   ];
 }
