@@ -44,16 +44,36 @@ async function withTimeout<T>(
   }
 }
 
-/** Connects with a deadline, so an unreachable or silent broker cannot hang the bench. */
+/** The nodes of an AMQP_URL: one URL, or a comma list of a cluster's nodes. */
+export function brokerUrls(url: string): string[] {
+  const urls = url
+    .split(',')
+    .map((one) => one.trim())
+    .filter((one) => one !== '');
+  return urls.length > 0 ? urls : [url];
+}
+
+/**
+ * Connects with a deadline, so an unreachable or silent broker cannot hang the bench. A comma list
+ * (a cluster) is tried node by node, in its order, until one takes the connection.
+ */
 export async function connectBroker(url: string, timeoutMs = 5000): Promise<ChannelModel> {
-  const connection = await withTimeout(
-    connect(url, { timeout: timeoutMs }),
-    timeoutMs,
-    'connecting to RabbitMQ',
-    (late) => void late.close().catch(() => undefined),
-  );
-  connection.on('error', () => undefined);
-  return connection;
+  let failure: unknown;
+  for (const one of brokerUrls(url)) {
+    try {
+      const connection = await withTimeout(
+        connect(one, { timeout: timeoutMs }),
+        timeoutMs,
+        'connecting to RabbitMQ',
+        (late) => void late.close().catch(() => undefined),
+      );
+      connection.on('error', () => undefined);
+      return connection;
+    } catch (error) {
+      failure = error;
+    }
+  }
+  throw failure instanceof Error ? failure : new Error(String(failure));
 }
 
 /** Checks that RabbitMQ answers; returns its version. Throws {@link BrokerUnavailable}. */

@@ -1,10 +1,23 @@
 import { parseCli, UsageError } from './cli';
+import { SCENARIOS } from './model';
 
 describe('parseCli', () => {
   it('defaults to every scenario but the opt-in soak, and leaves the variants to the plan', () => {
     const options = parseCli([]);
-    expect(options.scenarios).toEqual(['steady', 'outage', 'scale', 'burst', 'overhead', 'faults']);
+    expect(options.scenarios).toEqual([
+      'steady',
+      'outage',
+      'scale',
+      'burst',
+      'overhead',
+      'faults',
+      'replication',
+    ]);
+    expect(parseCli(['--quick']).scenarios).not.toContain('replication');
+    expect(parseCli(['--system', 'baseline']).scenarios).not.toContain('replication');
+    expect(parseCli(['--dry-run']).dryRun).toBe(true);
     expect(options.faults).toBeUndefined();
+    expect(options.dryRun).toBe(false);
     expect(options.variants).toBeUndefined();
     expect(options.quick).toBe(false);
     expect(options.baseline).toBe(true);
@@ -58,7 +71,7 @@ describe('parseCli', () => {
   });
 
   it('accepts "all", which includes soak', () => {
-    expect(parseCli(['--scenario', 'all']).scenarios).toHaveLength(8);
+    expect(parseCli(['--scenario', 'all']).scenarios).toEqual([...SCENARIOS]);
     expect(parseCli(['--scenario', 'all']).scenarios).toContain('soak');
     expect(parseCli(['--scenario', 'soak']).scenarios).toEqual(['soak']);
     expect(parseCli(['--transport', 'all']).variants).toEqual(['http', 'http+defences', 'rmq']);
@@ -73,7 +86,12 @@ describe('parseCli', () => {
       'barista-slow',
       'pager-hang',
       'broker',
+      'broker-node-loss',
+      'broker-node-kill',
     ]);
+    expect(
+      parseCli(['--scenario', 'faults', '--faults', 'broker-node-kill,broker-node-loss']).faults,
+    ).toEqual(['broker-node-loss', 'broker-node-kill']);
     expect(parseCli(['--faults', 'pager-hang,barista-hang']).faults).toEqual([
       'barista-hang',
       'pager-hang',
@@ -104,6 +122,8 @@ describe('parseCli', () => {
       ['--system', 'baseline', '--transport', 'http+defences'],
       /http\+defences needs the NestJS apps/,
     ],
+    [['--scenario', 'replication', '--transport', 'http'], /runs under rmq only/],
+    [['--scenario', 'replication', '--system', 'baseline'], /replication needs the NestJS apps/],
     [['--bogus'], /Unknown option '--bogus'/],
     [['extra'], /positional/i],
     [['--out', ''], /--out needs a directory/],

@@ -2,6 +2,8 @@ import { parseArgs } from 'node:util';
 import {
   DEFAULT_SCENARIOS,
   FAULT_KINDS,
+  QUICK_SCENARIOS,
+  RMQ_ONLY_SCENARIOS,
   SCENARIOS,
   VARIANTS,
   type FaultKind,
@@ -35,6 +37,8 @@ export interface BenchOptions {
   readonly cpuProf: boolean;
   /** Faults the faults scenario injects; undefined: the plan's default (quick: barista only). */
   readonly faults?: FaultKind[];
+  /** Print the plan (what would run, with every parameter) and exit without starting anything. */
+  readonly dryRun?: boolean;
   readonly help: boolean;
 }
 
@@ -45,9 +49,14 @@ TRANSPORT=rmq with the same open-loop workload and reports the variants side by 
 table, results/<timestamp>/results.json, report.md, report.html).
 
 Options:
-  --quick               every scenario of the run briefly (the default set in a few minutes)
+  --quick               every scenario of the run briefly (the default set but replication,
+                        in a few minutes)
   --scenario <list>     comma list of ${SCENARIOS.join(', ')}, or all
-                        (default: all but the opt-in soak, 3 minutes per variant, and tracing)
+                        (default: all but the opt-in soak, 3 minutes per variant, and
+                        tracing). replication (rmq only) compares the machine's broker with
+                        classic queues against a local 3-node cluster with quorum (and
+                        classic) queues; it and the node faults start that cluster (a minute
+                        or more)
   --transport <list>    comma list of ${VARIANTS.join(', ')}, or all (default: http and
                         rmq for every scenario, http+defences for steady, outage, faults
                         and soak). http runs order with HTTP_DEFENCES=off (no retries, no
@@ -61,8 +70,11 @@ Options:
                         mid-load, started again), barista-hang (SIGSTOP for a few seconds,
                         then SIGCONT), barista-slow (brew time x10 for a while), pager-hang
                         (SIGSTOP pager), broker (rabbitmqctl stop_app, then start_app:
-                        restarts the local RabbitMQ, rmq only) (default: all; quick: all
-                        but broker)
+                        restarts the local RabbitMQ, rmq only), broker-node-loss and
+                        broker-node-kill (on a local 3-node cluster the bench starts, the
+                        node leading barista's queue stopped with stop_app, or killed
+                        with kill -9, then started again; quorum and classic queues; rmq
+                        only) (default: all; quick: all but the broker and node faults)
   --tracing             run the tracing scenario: the steady load with OpenTelemetry off and
                         on in alternating rounds, spans exported to an in-process OTLP
                         receiver; CPU per order, latency, and one trace per order checked
@@ -76,6 +88,8 @@ Options:
   --out <dir>           results folder (default results/<ISO timestamp>)
   --cpu-prof            write a CPU profile of every app process to <out>/profiles
                         (open in Chrome DevTools or speedscope; slows the apps a little)
+  --dry-run             print the plan (what would run, every parameter) as JSON and exit
+                        without building, starting or measuring anything
   -h, --help            this text
 `;
 
@@ -182,6 +196,7 @@ function parseFlags(argv: string[]) {
         system: { type: 'string' },
         out: { type: 'string' },
         faults: { type: 'string' },
+        'dry-run': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }).values;
@@ -209,12 +224,11 @@ export function parseCli(argv: string[]): BenchOptions {
     throw new UsageError(`unknown system "${system}": use nest or baseline`);
   }
   const tracing = values.tracing ?? false;
-  const listed = list(
-    'scenario',
-    values.scenario,
-    SCENARIOS,
-    tracing ? ['tracing'] : DEFAULT_SCENARIOS,
+  // The bare baseline has no AMQP_QUEUE_TYPE: replication is for the NestJS apps only.
+  const defaults = (values.quick ? QUICK_SCENARIOS : DEFAULT_SCENARIOS).filter(
+    (s) => system !== 'baseline' || !RMQ_ONLY_SCENARIOS.includes(s),
   );
+  const listed = list('scenario', values.scenario, SCENARIOS, tracing ? ['tracing'] : defaults);
   const scenarios = tracing
     ? SCENARIOS.filter((s) => listed.includes(s) || s === 'tracing')
     : listed;
@@ -224,6 +238,18 @@ export function parseCli(argv: string[]): BenchOptions {
     throw new UsageError('--faults applies to the faults scenario, which --scenario leaves out');
   const variants =
     values.transport === undefined ? undefined : list('transport', values.transport, VARIANTS);
+  if (
+    variants &&
+    !variants.includes('rmq') &&
+    scenarios.every((s) => RMQ_ONLY_SCENARIOS.includes(s))
+  )
+    throw new UsageError(
+      `${scenarios.join(', ')} compares brokers and runs under rmq only: add rmq to --transport`,
+    );
+  if (system === 'baseline' && scenarios.some((s) => RMQ_ONLY_SCENARIOS.includes(s)))
+    throw new UsageError(
+      'replication needs the NestJS apps: the bare baseline has no AMQP_QUEUE_TYPE (drop --system baseline)',
+    );
   if (system === 'baseline' && variants?.includes('http+defences')) {
     throw new UsageError(
       'http+defences needs the NestJS apps: the bare baseline has no defences (drop --system baseline)',
@@ -243,6 +269,7 @@ export function parseCli(argv: string[]): BenchOptions {
     system,
     cpuProf: values['cpu-prof'] ?? false,
     ...(faults ? { faults } : {}),
+    dryRun: values['dry-run'] ?? false,
     help: values.help ?? false,
   };
 }

@@ -1,5 +1,6 @@
 import type { Finding, RunResult, ScenarioName, ScenarioResult, Variant } from './model';
 import { cascadeFindings } from './cascade-findings';
+import { clusterFindings } from './cluster-findings';
 import { resilienceFindings } from './resilience-findings';
 import { tracingFinding } from './tracing-findings';
 import { baristaCapacity } from './scenarios/scale';
@@ -297,5 +298,6 @@ export function computeFindings(results: ScenarioResult[]): Finding[] {
     ...resilienceFindings(results),
     ...cascadeFindings(results),
     tracingFinding(results),
+    ...clusterFindings(results),
   ];
 }

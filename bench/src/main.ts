@@ -39,6 +39,10 @@ async function run(argv: string[]): Promise<number> {
     return 0;
   }
   const plan = buildPlan(options);
+  if (options.dryRun) {
+    write(JSON.stringify({ command: `npm run bench -- ${argv.join(' ')}`.trim(), plan }, null, 2));
+    return 0;
+  }
   const cwd = process.cwd();
   const entries = options.system === 'baseline' ? BASELINE_ENTRIES : NEST_ENTRIES;
   const missing = Object.values(entries).filter((entry) => !existsSync(join(cwd, entry)));

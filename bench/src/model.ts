@@ -34,10 +34,14 @@ export const SCENARIOS = [
   'burst',
   'overhead',
   'faults',
+  'replication',
   'soak',
   'tracing',
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
+
+/** Scenarios that compare brokers, not transports: they run under rmq only. */
+export const RMQ_ONLY_SCENARIOS: readonly ScenarioName[] = ['replication'];
 
 /** Scenarios that run only when named (or with `--scenario all`): they would blow the run's budget. */
 export const OPT_IN_SCENARIOS: readonly ScenarioName[] = ['soak', 'tracing'];
@@ -48,10 +52,20 @@ export const DEFAULT_SCENARIOS: ScenarioName[] = SCENARIOS.filter(
 );
 
 /**
+ * What `--quick` runs without --scenario: the default set but replication, which starts the local
+ * 3-node cluster (a minute or more here) and would more than double the quick run.
+ */
+export const QUICK_SCENARIOS: ScenarioName[] = DEFAULT_SCENARIOS.filter(
+  (name) => name !== 'replication',
+);
+
+/**
  * The faults the `faults` scenario injects, in the order it runs them: barista killed with
  * SIGKILL; barista frozen (SIGSTOP, then SIGCONT: connections accepted, nothing answered);
- * barista's brew time raised tenfold for a while; pager frozen; RabbitMQ restarted (last: the
- * shop is stopped after it).
+ * barista's brew time raised tenfold for a while; pager frozen; RabbitMQ restarted (the shop is
+ * stopped after it); on a 3-node cluster, the node that leads barista's queue stopped
+ * (`stop_app`) or killed (`kill -9`) and started again, once with quorum and once with classic
+ * queues (each on a shop of its own).
  */
 export const FAULT_KINDS = [
   'barista',
@@ -59,8 +73,20 @@ export const FAULT_KINDS = [
   'barista-slow',
   'pager-hang',
   'broker',
+  'broker-node-loss',
+  'broker-node-kill',
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
+
+/** The faults that take one node of a 3-node RabbitMQ cluster away (issue 11). */
+export const NODE_LOSS_FAULTS: readonly FaultKind[] = ['broker-node-loss', 'broker-node-kill'];
+
+/** The apps' AMQP_QUEUE_TYPE. */
+export const QUEUE_TYPES = ['quorum', 'classic'] as const;
+export type QueueType = (typeof QUEUE_TYPES)[number];
+
+/** Where a shop's queues live: the machine's own single broker, or the local 3-node cluster. */
+export type BrokerKind = 'single' | 'cluster';
 
 /** The faults in which a callee hangs or slows down rather than dies (issue 13). */
 export const HUNG_CALLEE_FAULTS: readonly FaultKind[] = [
@@ -257,6 +283,14 @@ export interface FaultFigures {
   readonly healthyAtMs: number | null;
   /** How the killed process ended, e.g. `signal SIGKILL` (barista only). */
   readonly exit?: string;
+  /** Node-loss faults: the cluster node taken away (the leader or home of barista's queue). */
+  readonly node?: string;
+  /** Node-loss faults: who led barista's queue once the node was back (quorum: a new leader). */
+  readonly leaderAfter?: string | null;
+  /** The clients' wait for an answer (accept latency under rmq) of the orders due before the
+   * fault and of those due while it lasted. */
+  readonly waitBefore?: LatencySummary;
+  readonly waitDuring?: LatencySummary;
   /** Orders due from the fault until healthy again. */
   readonly duringFault: WindowCounts;
   readonly beforeFault: WindowCounts;
@@ -472,6 +506,10 @@ export interface RunParams {
   readonly machines: number;
   readonly baristas: number;
   readonly namespace: string;
+  /** rmq: the broker the shop ran on and the queue type it declared (unset: single, the apps'
+   * default queue type). */
+  readonly broker?: BrokerKind;
+  readonly queueType?: QueueType;
 }
 
 export interface OverheadStep {
@@ -505,6 +543,60 @@ export interface OverheadBest {
   readonly limitNotReached: boolean;
 }
 
+/** One broker set-up the replication scenario compares. */
+export interface ReplicationSystem {
+  /** `single classic`, `cluster quorum`, `cluster classic`. */
+  readonly name: string;
+  readonly broker: BrokerKind;
+  readonly queueType: QueueType;
+  /** Nodes holding each queue's messages: 1, or 3 for quorum on the cluster. */
+  readonly replicas: number;
+}
+
+/** Replication scenario, one system: its fixed-rate rounds pooled, and its rate search. */
+export interface ReplicationFigures extends ReplicationSystem {
+  readonly rate: number;
+  readonly rounds: number;
+  readonly sent: number;
+  readonly lost: number;
+  readonly failed: number;
+  /** Every round's orders pooled: scheduled send → answer / → buzz. */
+  readonly clientLatency: LatencySummary;
+  readonly buzzLatency: LatencySummary;
+  /** Each round's p99, in round order, to show the spread. */
+  readonly clientP99ByRound: number[];
+  readonly buzzP99ByRound: number[];
+  /** Highest sustainable step of the search (brew 0); null if none was. */
+  readonly best: OverheadBest | null;
+  /** The lowest rate tried above `best` that was not sustainable; null if none. */
+  readonly firstUnsustainable: number | null;
+}
+
+/** One step of a replication system's rate search (brew 0), as the overhead scenario judges it. */
+export interface ReplicationStep {
+  readonly system: string;
+  readonly rate: number;
+  readonly sustainable: boolean;
+  readonly why: string;
+  readonly sent: number;
+  readonly failed: number;
+  readonly lost: number;
+  readonly completedPerSec: number;
+  readonly clientP99Ms: number;
+  readonly buzzP99Ms: number;
+}
+
+export interface ReplicationSummary {
+  readonly systems: ReplicationFigures[];
+  readonly steps: ReplicationStep[];
+  /** Orders/s of the fixed-rate rounds, and their brew settings. */
+  readonly rate: number;
+  readonly brewMs: number;
+  readonly criteria: OverheadSummary['criteria'];
+  /** Why a system was not measured (e.g. the cluster could not be started). */
+  readonly skipped?: { readonly system: string; readonly reason: string }[];
+}
+
 export interface ScenarioResult {
   readonly scenario: ScenarioName;
   readonly transport: Transport;
@@ -515,6 +607,8 @@ export interface ScenarioResult {
   readonly steps?: OverheadStep[];
   /** tracing only: off vs on over the rounds. */
   readonly tracing?: TracingSummary;
+  /** replication only: each broker set-up's pooled latencies and highest sustainable rate. */
+  readonly replication?: ReplicationSummary;
   /** Parts of the scenario not run, and why (faults: the broker restart under http). */
   readonly skipped?: { readonly label: string; readonly reason: string }[];
   readonly error?: string;

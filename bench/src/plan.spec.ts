@@ -60,7 +60,13 @@ describe('buildPlan', () => {
 
   it('injects the broker restart only in a full run, unless --faults says otherwise', () => {
     const hungCallee = ['barista-hang', 'barista-slow', 'pager-hang'];
-    expect(buildPlan(parseCli([])).faults.kinds).toEqual(['barista', ...hungCallee, 'broker']);
+    expect(buildPlan(parseCli([])).faults.kinds).toEqual([
+      'barista',
+      ...hungCallee,
+      'broker',
+      'broker-node-loss',
+      'broker-node-kill',
+    ]);
     expect(buildPlan(parseCli(['--quick'])).faults.kinds).toEqual(['barista', ...hungCallee]);
     expect(buildPlan(parseCli(['--faults', 'barista-hang'])).faults.kinds).toEqual([
       'barista-hang',
@@ -138,7 +144,25 @@ describe('variantPlans', () => {
     expect(plan([])).toEqual([
       { variant: 'http', scenarios: all },
       { variant: 'http+defences', scenarios: ['steady', 'outage', 'faults'] },
-      { variant: 'rmq', scenarios: all },
+      // Replication compares brokers: rmq only.
+      { variant: 'rmq', scenarios: [...all, 'replication'] },
+    ]);
+    // --quick leaves it out: it starts the 3-node cluster.
+    expect(plan(['--quick']).map((v) => v.scenarios)).toEqual([
+      all,
+      ['steady', 'outage', 'faults'],
+      all,
+    ]);
+  });
+
+  it('runs replication under rmq only, also when every transport is named', () => {
+    expect(plan(['--scenario', 'replication'])).toEqual([
+      { variant: 'rmq', scenarios: ['replication'] },
+    ]);
+    expect(plan(['--scenario', 'replication,steady', '--transport', 'all'])).toEqual([
+      { variant: 'http', scenarios: ['steady'] },
+      { variant: 'http+defences', scenarios: ['steady'] },
+      { variant: 'rmq', scenarios: ['steady', 'replication'] },
     ]);
   });
 

@@ -1,9 +1,12 @@
 import type { BenchOptions } from './cli';
 import {
+  RMQ_ONLY_SCENARIOS,
   VARIANTS,
   type FaultKind,
   type MemoryMeasure,
+  type QueueType,
   type RatePhase,
+  type ReplicationSystem,
   type ScenarioName,
   type SoakCriteria,
   type Variant,
@@ -54,6 +57,37 @@ export interface FaultsPlan extends SteadyPlan {
   /** ... within max(normalBuzzFloorMs, normalBuzzFactor × the buzz p99 before the fault). */
   readonly normalBuzzFactor: number;
   readonly normalBuzzFloorMs: number;
+  /** broker-node-loss / broker-node-kill: a run of their own on the 3-node cluster. */
+  readonly nodeLoss: NodeLossPlan;
+}
+
+/** The node-loss faults: longer than the others, since a node takes seconds to come back. */
+export interface NodeLossPlan {
+  readonly phases: RatePhase[];
+  readonly faultAtMs: number;
+  /** How long the node stays stopped (stop_app) or dead (kill -9) before it is started again. */
+  readonly downMs: number;
+  /** Longest wait for the node to run and accept AMQP connections again. */
+  readonly upTimeoutMs: number;
+  /** One run per queue type, each on a shop of its own. */
+  readonly queueTypes: QueueType[];
+}
+
+/** The replication scenario: broker set-ups compared in one run, their rounds alternated. */
+export interface ReplicationPlan {
+  readonly systems: ReplicationSystem[];
+  /** Fixed-rate rounds per system, alternating between the systems. */
+  readonly rounds: number;
+  /** One round's load: the fixed rate. */
+  readonly phases: RatePhase[];
+  readonly brewMs: number;
+  readonly machines: number;
+  readonly drain: DrainPlan;
+  /** The rate search, stepped and judged as the overhead scenario's. */
+  readonly search: Pick<
+    OverheadPlan,
+    'rates' | 'stepMs' | 'leadInMs' | 'refine' | 'drain' | 'buzzP99Ms' | 'sendLagP99Ms'
+  >;
 }
 
 export interface SoakPlan extends SteadyPlan {
@@ -117,6 +151,7 @@ export interface BenchPlan {
   readonly burst: SteadyPlan & { readonly spikeFactor: number };
   readonly overhead: OverheadPlan;
   readonly faults: FaultsPlan;
+  readonly replication: ReplicationPlan;
   readonly soak: SoakPlan;
   readonly tracing: TracingPlan;
   readonly drain: DrainPlan;
@@ -167,7 +202,25 @@ export function soakThresholdText(criteria: SoakCriteria, measure: MemoryMeasure
 const SOAK_RATE = 50;
 /** The broker restart takes seconds and disconnects every client of the local RabbitMQ. */
 const QUICK_FAULTS: FaultKind[] = ['barista', 'barista-hang', 'barista-slow', 'pager-hang'];
-const FULL_FAULTS: FaultKind[] = [...QUICK_FAULTS, 'broker'];
+/** The node-loss faults need the 3-node cluster, which takes a minute or more to start here. */
+const FULL_FAULTS: FaultKind[] = [
+  ...QUICK_FAULTS,
+  'broker',
+  'broker-node-loss',
+  'broker-node-kill',
+];
+/**
+ * What the replication scenario compares: the machine's own single broker with classic queues
+ * (one copy of each message), the 3-node cluster with quorum queues (three copies, a majority
+ * confirms) and the same cluster with classic queues (one copy, on one of three nodes).
+ */
+export const REPLICATION_SYSTEMS: ReplicationSystem[] = [
+  { name: 'single classic', broker: 'single', queueType: 'classic', replicas: 1 },
+  { name: 'cluster quorum', broker: 'cluster', queueType: 'quorum', replicas: 3 },
+  { name: 'cluster classic', broker: 'cluster', queueType: 'classic', replicas: 1 },
+];
+const FULL_REPLICATION_RATES = [100, 250, 500, 1000, 1500, 2000, 3000, 4000];
+const QUICK_REPLICATION_RATES = [200, 500];
 /**
  * Order's barista timeout in the faults scenario: shorter than a hang, so that the sync caller's
  * timeout, retries and breaker all come into play while barista does not answer (with the 10 s
@@ -211,10 +264,10 @@ export function variantPlans(options: Pick<BenchOptions, 'scenarios' | 'variants
   return variants
     .map((variant) => ({
       variant,
-      scenarios:
-        variant === 'http+defences' && !named
-          ? options.scenarios.filter((s) => DEFENDED_SCENARIOS.includes(s))
-          : options.scenarios,
+      scenarios: (variant === 'http+defences' && !named
+        ? options.scenarios.filter((s) => DEFENDED_SCENARIOS.includes(s))
+        : options.scenarios
+      ).filter((s) => variant === 'rmq' || !RMQ_ONLY_SCENARIOS.includes(s)),
     }))
     .filter((plan) => plan.scenarios.length > 0);
 }
@@ -231,6 +284,8 @@ export function buildPlan(options: BenchOptions): BenchPlan {
   const outageMs = duration(20, 4);
   const burstMs = duration(12, 2);
   const faultsMs = duration(20, 6);
+  const nodeLossMs = duration(30, 15);
+  const roundMs = duration(8, 3);
   const soakMs = duration(180, 8);
   const tracingMs = duration(10, 3);
   const baristaMs = 10000;
@@ -289,6 +344,34 @@ export function buildPlan(options: BenchOptions): BenchPlan {
       slowFactor: 10,
       brokerUpTimeoutMs: 60000,
       ...RECOVERY_CRITERIA,
+      nodeLoss: {
+        phases: [{ durationMs: nodeLossMs, rate }],
+        faultAtMs: Math.round(nodeLossMs * 0.2),
+        downMs: quick ? 3000 : 5000,
+        upTimeoutMs: 120000,
+        queueTypes: ['quorum', 'classic'],
+      },
+    },
+    replication: {
+      systems: REPLICATION_SYSTEMS,
+      rounds: quick ? 2 : 3,
+      phases: [{ durationMs: roundMs, rate }],
+      // Brew 0 and machines to spare: the latency left is the messaging's, replication included.
+      brewMs: 0,
+      machines: OVERHEAD_MACHINES,
+      drain: quick ? { idleMs: 1000, maxMs: 5000 } : { idleMs: 2000, maxMs: 15000 },
+      search: {
+        rates: overheadRates(
+          quick ? QUICK_REPLICATION_RATES : FULL_REPLICATION_RATES,
+          options.maxRate,
+        ),
+        stepMs: quick ? 1500 : 4000,
+        leadInMs: quick ? 0 : 1000,
+        refine: !quick,
+        drain: quick ? { idleMs: 1000, maxMs: 3000 } : { idleMs: 3000, maxMs: 10000 },
+        buzzP99Ms: quick ? 500 : 250,
+        sendLagP99Ms: 50,
+      },
     },
     soak: {
       phases: [{ durationMs: soakMs, rate: options.rate ?? (quick ? QUICK_RATE : SOAK_RATE) }],

@@ -386,6 +386,21 @@ export class OrderBook {
     );
   }
 
+  /**
+   * Every accepted order's wait for its answer and, if buzzed, for its first buzz (ms from its
+   * scheduled send): raw values, so that several runs' orders can be pooled into one summary.
+   */
+  acceptedLatencies(): { client: number[]; buzz: number[] } {
+    const client: number[] = [];
+    const buzz: number[] = [];
+    for (const record of this.orders) {
+      if (record.outcome !== 'accepted') continue;
+      client.push((record.respondedAt ?? record.scheduledAt) - record.scheduledAt);
+      if (record.firstBuzzAt !== undefined) buzz.push(record.firstBuzzAt - record.scheduledAt);
+    }
+    return { client, buzz };
+  }
+
   /** Whether an order id (from an answer or a buzz) belongs to this run. */
   knowsOrder(orderId: string): boolean {
     return this.byOrderId.has(orderId);

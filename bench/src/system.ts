@@ -1,7 +1,7 @@
 import { freePort } from '@app/platform';
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { HttpDefences, SystemKind, Transport } from './model';
+import type { BrokerKind, HttpDefences, QueueType, SystemKind, Transport } from './model';
 import { request } from 'undici';
 import { AppProcess, baseEnv, type AppEntries, type Role } from './processes';
 
@@ -23,6 +23,10 @@ export interface SystemOptions extends BaristaSettings {
   readonly transport: Transport;
   readonly namespace: string;
   readonly amqpUrl: string;
+  /** Recorded with the runs: the machine's broker (unset) or the local cluster. */
+  readonly broker?: BrokerKind;
+  /** The apps' AMQP_QUEUE_TYPE; unset: their default. */
+  readonly queueType?: QueueType;
   readonly cwd: string;
   readonly logDir: string;
   /** Where each app process keeps its database file (`<logPrefix>-<app>.sqlite`). */
@@ -180,6 +184,7 @@ export class ShopSystem {
       AMQP_URL: o.amqpUrl,
       AMQP_NAMESPACE: o.namespace,
       ...o.extraEnv,
+      ...(o.queueType ? { AMQP_QUEUE_TYPE: o.queueType } : {}),
     };
     switch (role) {
       case 'order':

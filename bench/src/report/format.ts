@@ -46,6 +46,8 @@ export function columnsOf(results: ScenarioResult[], scenario: ScenarioName): Co
   const ofScenario = results
     .filter((r) => r.scenario === scenario)
     .sort((a, b) => VARIANTS.indexOf(a.variant) - VARIANTS.indexOf(b.variant));
+  // Replication has a table of its own (replicationRows): its runs are rounds and search steps.
+  if (scenario === 'replication') return columns;
   for (const result of ofScenario) {
     if (scenario === 'overhead') {
       for (const system of ['nest', 'baseline'] as const) {
@@ -172,6 +174,12 @@ export const OUTAGE_ROWS: Row[] = [
 
 const seconds = (ms: number | null) => (ms === null ? '-' : (ms / 1000).toFixed(1));
 
+/** p50 / p99 / max of the clients' waits in a window. */
+function waits(summary: LatencySummary): string {
+  if (summary.count === 0) return '-';
+  return [summary.p50, summary.p99, summary.max].map(ms).join(' / ');
+}
+
 export const FAULT_ROWS: Row[] = [
   {
     label: 'fault → healthy again (s)',
@@ -180,6 +188,22 @@ export const FAULT_ROWS: Row[] = [
       if (!f) return '-';
       return `${seconds(f.injectedAtMs)} → ${f.healthyAtMs === null ? 'never' : seconds(f.healthyAtMs)}`;
     },
+  },
+  {
+    label: 'node taken away → leader after',
+    value: (c) => {
+      const f = c.run.fault;
+      if (!f?.node) return '-';
+      return `${f.node} → ${f.leaderAfter ?? '?'}`;
+    },
+  },
+  {
+    label: 'client wait ms p50/p99/max before',
+    value: (c) => (c.run.fault?.waitBefore ? waits(c.run.fault.waitBefore) : '-'),
+  },
+  {
+    label: 'client wait ms p50/p99/max during fault',
+    value: (c) => (c.run.fault?.waitDuring ? waits(c.run.fault.waitDuring) : '-'),
   },
   {
     label: 'due during fault',
@@ -366,7 +390,9 @@ export const SCENARIO_TITLES: Record<ScenarioName, string> = {
   burst: 'burst: a short spike at several times the rate',
   overhead: 'overhead: brew 0, highest sustainable rate, NestJS vs bare baseline',
   faults:
-    'faults: barista killed (kill -9), frozen (SIGSTOP) or slowed, pager frozen, RabbitMQ restarted, under load',
+    'faults: barista killed (kill -9), frozen (SIGSTOP) or slowed, pager frozen, RabbitMQ restarted, a cluster node lost, under load',
+  replication:
+    'replication: what three copies of every message cost (single broker vs 3-node cluster)',
   soak: 'soak: minutes at a steady rate, memory of each service',
   tracing: 'tracing: the steady load with OpenTelemetry off and on, alternating rounds',
 };

@@ -1,8 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { BenchResults, ScenarioResult } from '../model';
-import { orderTimelineSeries } from './charts';
+import { orderTimelineSeries, rateChart, rateSeries } from './charts';
 import { columnsOf, rowsFor, SCENARIO_TITLES, scenariosIn } from './format';
+import {
+  REPLICATION_STEP_HEADER,
+  replicationCharts,
+  replicationDefinition,
+  replicationHeader,
+  replicationOf,
+  replicationRows,
+  replicationStepRows,
+} from './replication';
 import { resilienceCharts, scenarioDefinitions, scenarioRemarks } from './resilience';
 
 /** Chart.js's UMD build, read from node_modules so that the page needs no network. */
@@ -126,35 +135,24 @@ export function chartSpecs(results: BenchResults): ChartSpec[] {
     });
   }
   specs.push(...resilienceCharts(results, id));
+  specs.push(...replicationCharts(results, id));
   for (const result of results.scenarios.filter(
     (r) => r.scenario === 'overhead' && r.steps?.length,
   )) {
     const steps = result.steps ?? [];
     const series: Series[] = [];
     for (const system of ['nest', 'baseline'] as const) {
-      const mine = steps.filter((s) => s.system === system).sort((a, b) => a.rate - b.rate);
-      if (mine.length === 0) continue;
-      series.push({
-        label: `${system} completed/s`,
-        points: mine.map((s) => ({ x: s.rate, y: s.run.throughput.completedPerSec })),
-      });
-      series.push({
-        label: `${system} buzz p99 ms`,
-        points: mine.map((s) => ({ x: s.rate, y: s.run.buzzLatency.p99 })),
-        dashed: true,
-        axis: 'y2',
-      });
+      const mine = steps
+        .filter((s) => s.system === system)
+        .map((s) => ({
+          rate: s.rate,
+          completedPerSec: s.run.throughput.completedPerSec,
+          buzzP99Ms: s.run.buzzLatency.p99,
+        }));
+      series.push(...rateSeries(system, mine));
     }
-    specs.push({
-      id: id(),
-      scenario: 'overhead',
-      title: `overhead, ${result.variant}: completed/s and buzz p99 per offered rate (brew 0)`,
-      kind: 'rates',
-      xTitle: 'offered orders/s',
-      yTitle: 'completed orders/s',
-      y2Title: 'buzz p99 ms',
-      series,
-    });
+    const title = `overhead, ${result.variant}: completed/s and buzz p99 per offered rate (brew 0)`;
+    specs.push(rateChart(id(), 'overhead', title, series));
   }
   return specs;
 }
@@ -170,6 +168,24 @@ function tableHtml(results: BenchResults, scenario: Parameters<typeof rowsFor>[0
     )
     .join('\n');
   return `<table>${head}\n${body}</table>`;
+}
+
+function plainTable(header: string[], rows: string[][]): string {
+  const head = `<tr>${header.map((cell) => `<th>${html(cell)}</th>`).join('')}</tr>`;
+  const body = rows
+    .map((row) => `<tr>${row.map((cell) => `<td>${html(cell)}</td>`).join('')}</tr>`)
+    .join('\n');
+  return `<table>${head}\n${body}</table>`;
+}
+
+function replicationHtml(results: BenchResults): string {
+  const summary = replicationOf(results);
+  if (!summary || summary.systems.length === 0) return '';
+  const steps =
+    summary.steps.length > 0
+      ? `<h3>rate search steps</h3>${plainTable(REPLICATION_STEP_HEADER, replicationStepRows(summary))}`
+      : '';
+  return `${plainTable(replicationHeader(summary), replicationRows(summary))}<p class="definition">${html(replicationDefinition(summary))}</p>${steps}`;
 }
 
 function stepsHtml(result: ScenarioResult): string {
@@ -284,7 +300,8 @@ export function htmlReport(results: BenchResults, chartJs: string): string {
         .join('\n');
       const definitions = scenarioDefinitions(scenario);
       const explained = definitions ? `<p class="definition">${html(definitions)}</p>` : '';
-      return `<section id="${scenario}"><h2>${html(SCENARIO_TITLES[scenario])}</h2>${errors}${tableHtml(results, scenario)}${remarks}${explained}${steps}\n${charts}</section>`;
+      const replication = scenario === 'replication' ? replicationHtml(results) : '';
+      return `<section id="${scenario}"><h2>${html(SCENARIO_TITLES[scenario])}</h2>${errors}${tableHtml(results, scenario)}${replication}${remarks}${explained}${steps}\n${charts}</section>`;
     })
     .join('\n');
   return `<!doctype html>

@@ -1,4 +1,9 @@
-import { HUNG_CALLEE_FAULTS, type BenchResults, type ScenarioResult } from '../model';
+import {
+  HUNG_CALLEE_FAULTS,
+  NODE_LOSS_FAULTS,
+  type BenchResults,
+  type ScenarioResult,
+} from '../model';
 import {
   columnsOf,
   type Column,
@@ -10,6 +15,14 @@ import {
   SCENARIO_TITLES,
   scenariosIn,
 } from './format';
+import {
+  REPLICATION_STEP_HEADER,
+  replicationDefinition,
+  replicationHeader,
+  replicationOf,
+  replicationRows,
+  replicationStepRows,
+} from './replication';
 import { scenarioDefinitions, scenarioRemarks } from './resilience';
 
 const escape = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -73,7 +86,9 @@ function cascadeTables(columns: Column[]): string[] {
   const out: string[] = [];
   for (const column of columns) {
     const fault = column.run.fault;
-    if (!fault?.series || !HUNG_CALLEE_FAULTS.includes(fault.kind)) continue;
+    if (!fault?.series) continue;
+    if (!HUNG_CALLEE_FAULTS.includes(fault.kind) && !NODE_LOSS_FAULTS.includes(fault.kind))
+      continue;
     const from = Math.floor((fault.injectedAtMs ?? 0) / 1000);
     const to = Math.floor((fault.healthyAtMs ?? fault.injectedAtMs ?? 0) / 1000);
     out.push(
@@ -174,6 +189,18 @@ export function markdownReport(results: BenchResults): string {
           rowsFor(scenario).map((row) => [row.label, ...columns.map((c) => row.value(c))]),
         ),
       );
+    }
+    const replication = scenario === 'replication' ? replicationOf(results) : undefined;
+    if (replication && replication.systems.length > 0) {
+      out.push(
+        markdownTable(replicationHeader(replication), replicationRows(replication)),
+        `\n${replicationDefinition(replication)}`,
+      );
+      if (replication.steps.length > 0)
+        out.push(
+          '\nRate search steps:\n',
+          markdownTable(REPLICATION_STEP_HEADER, replicationStepRows(replication)),
+        );
     }
     const remarks = scenarioRemarks(results, scenario);
     if (remarks.length > 0)

@@ -1,5 +1,6 @@
 import {
   HUNG_CALLEE_FAULTS,
+  NODE_LOSS_FAULTS,
   type BenchResults,
   type FaultKind,
   type FaultSecond,
@@ -69,6 +70,8 @@ const FAULT_WINDOWS: Record<FaultKind, string> = {
   'barista-slow': 'barista brewing slowly',
   'pager-hang': 'pager frozen (SIGSTOP → SIGCONT)',
   broker: 'broker down → up',
+  'broker-node-loss': 'node stopped (stop_app → start_app)',
+  'broker-node-kill': 'node killed (kill -9 → booted)',
 };
 
 type Pick = (point: FaultSecond) => number | null | undefined;
@@ -182,7 +185,9 @@ export function resilienceCharts(results: BenchResults, id: () => string): Chart
         series,
         window: { from: injected, to: back / 1000, label: what },
       });
-      if (HUNG_CALLEE_FAULTS.includes(fault.kind) && fault.series) {
+      const perSecond =
+        HUNG_CALLEE_FAULTS.includes(fault.kind) || NODE_LOSS_FAULTS.includes(fault.kind);
+      if (perSecond && fault.series) {
         const window = { from: injected, to: back / 1000, label: what };
         const title = `${result.variant} ${run.label}`;
         specs.push(...cascadeCharts(title, fault.series, window, id));

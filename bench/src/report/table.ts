@@ -1,5 +1,6 @@
 import type { BenchResults } from '../model';
 import { columnsOf, rowsFor, SCENARIO_TITLES, scenariosIn } from './format';
+import { replicationHeader, replicationOf, replicationRows } from './replication';
 import { scenarioRemarks } from './resilience';
 
 /** Pads cells into aligned columns; the first column left-aligned, the others right-aligned. */
@@ -29,6 +30,9 @@ export function terminalReport(results: BenchResults): string {
       const rows = rowsFor(scenario).map((row) => [row.label, ...columns.map((c) => row.value(c))]);
       parts.push(renderTable(['', ...columns.map((c) => c.title)], rows));
     }
+    const replication = scenario === 'replication' ? replicationOf(results) : undefined;
+    if (replication && replication.systems.length > 0)
+      parts.push(renderTable(replicationHeader(replication), replicationRows(replication)));
     for (const line of scenarioRemarks(results, scenario)) parts.push(`   ${line}`);
   }
   parts.push('\n== findings');

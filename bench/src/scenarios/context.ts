@@ -1,4 +1,5 @@
 import type { BrokerControl } from '../broker-control';
+import type { ClusterProvider } from '../cluster';
 import type { BenchPlan } from '../plan';
 import type { Progress } from '../progress';
 
@@ -21,4 +22,6 @@ export interface RunContext {
   readonly abort: AbortSignal;
   /** Stops and starts the broker for the faults scenario (default: the local rabbitmqctl). */
   readonly brokerControl?: BrokerControl;
+  /** The local 3-node RabbitMQ cluster, started on first use (node-loss faults, replication). */
+  readonly cluster?: Pick<ClusterProvider, 'get'>;
 }

@@ -1,9 +1,6 @@
 import type { BrokerControl } from '../broker-control';
-import { parseCli } from '../cli';
-import { buildPlan, RECOVERY_CRITERIA } from '../plan';
-import { Progress } from '../progress';
+import { RECOVERY_CRITERIA } from '../plan';
 import type { OrderOutcome } from '../stats';
-import type { RunContext } from './context';
 import {
   BROKER_NOT_APPLICABLE,
   killAndRestartBarista,
@@ -13,6 +10,7 @@ import {
   type FaultTimes,
 } from './faults';
 import type { Shop } from './measure';
+import { testContext } from '../testing/fixtures';
 
 /** Orders due every 20 ms (50/s) over `loadMs`, buzzed `latency(dueMs)` ms later (null: failed). */
 function orders(loadMs: number, latency: (dueMs: number) => number | null): OrderOutcome[] {
@@ -187,20 +185,8 @@ describe('killAndRestartBarista', () => {
 });
 
 describe('runFaults', () => {
-  function contextFor(argv: string[], broker: BrokerControl): RunContext {
-    return {
-      plan: buildPlan(parseCli(argv)),
-      cwd: '.',
-      logDir: '.',
-      dataDir: '.',
-      amqpUrl: 'amqp://unused',
-      runId: 'test',
-      progress: new Progress(process.stderr),
-      namespaces: new Set(),
-      abort: new AbortController().signal,
-      brokerControl: broker,
-    };
-  }
+  const contextFor = (argv: string[], broker: BrokerControl) =>
+    testContext(argv, { brokerControl: broker });
 
   it.each(['http', 'http+defences'] as const)(
     'marks the broker restart not applicable under %s, without touching the broker or the shop',

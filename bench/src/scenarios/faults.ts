@@ -1,13 +1,16 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BrewTap, countRebrews } from '../broker';
 import { RabbitmqCtl, type BrokerControl } from '../broker-control';
-import type {
-  FaultFigures,
-  FaultKind,
-  RecoveryFigures,
-  RunResult,
-  ScenarioResult,
-  Transport,
+import { urlsAvoiding, type BrokerCluster } from '../cluster';
+import {
+  NODE_LOSS_FAULTS,
+  type FaultFigures,
+  type FaultKind,
+  type QueueType,
+  type RecoveryFigures,
+  type RunResult,
+  type ScenarioResult,
+  type Transport,
 } from '../model';
 import type { FaultsPlan } from '../plan';
 import { summarize, type OrderOutcome } from '../stats';
@@ -15,7 +18,15 @@ import { CallerHealthSampler, type CallerHealthSamples } from '../caller-health'
 import { callerHealthSummary, faultSeries } from '../cascade';
 import type { FrozenRole, ShopSystem } from '../system';
 import type { RunContext } from './context';
-import { measureLoad, round, warmupRateFor, type LoadRun, type Shop } from './measure';
+import { measureLoad, round, Shop, warmupRateFor, type LoadRun } from './measure';
+import {
+  NODE_LOSS_NEEDS_NEST,
+  NODE_LOSS_NOT_APPLICABLE,
+  nodeLossLabel,
+  nodeLossPlan,
+  takeNodeAway,
+  victimQueue,
+} from './node-loss';
 
 export const FAULT_LABELS: Record<FaultKind, string> = {
   barista: 'barista-kill',
@@ -23,6 +34,8 @@ export const FAULT_LABELS: Record<FaultKind, string> = {
   'barista-slow': 'barista-slow',
   'pager-hang': 'pager-hang',
   broker: 'broker-restart',
+  'broker-node-loss': 'broker-node-loss',
+  'broker-node-kill': 'broker-node-kill',
 };
 
 export const SLOW_NEEDS_NEST =
@@ -220,7 +233,8 @@ export function recoveryOf(
 /** Seconds as the report prints them. */
 const s = (ms: number) => (ms / 1000).toFixed(1);
 
-function actionOf(kind: FaultKind, plan: FaultsPlan, brokerDescription: string): string {
+/** `detail`: how the broker is restarted (broker), or the node taken away (node loss). */
+function actionOf(kind: FaultKind, plan: FaultsPlan, detail: string): string {
   switch (kind) {
     case 'barista':
       return `kill -9 barista#1, started again ${s(plan.downMs)} s after it exited`;
@@ -230,30 +244,36 @@ function actionOf(kind: FaultKind, plan: FaultsPlan, brokerDescription: string):
     case 'barista-slow':
       return `barista#1 brews ${plan.slowFactor} × slower for ${s(plan.hangMs)} s`;
     case 'broker':
-      return `${brokerDescription}, start_app ${s(plan.downMs)} s after stop_app returned`;
+      return `${detail}, start_app ${s(plan.downMs)} s after stop_app returned`;
+    case 'broker-node-loss':
+      return `rabbitmqctl stop_app on ${detail} (leading barista's queue), start_app ${s(plan.downMs)} s after it returned`;
+    case 'broker-node-kill':
+      return `kill -9 of ${detail} (leading barista's queue), booted again ${s(plan.downMs)} s after it exited`;
   }
 }
 
 /** The figures of one fault run, from its book and the times its steps happened. */
 export function faultFigures(
   kind: FaultKind,
-  measured: Pick<LoadRun, 'book' | 'startAt' | 'loadEnd'>,
+  measured: Pick<LoadRun, 'book' | 'startAt' | 'loadEnd' | 'endAt'>,
   times: FaultTimes,
   plan: FaultsPlan,
   rebrews: { brewedTwice: number; extraBrews: number } | null,
-  brokerDescription: string,
+  detail: string,
 ): FaultFigures {
-  const { book, startAt, loadEnd } = measured;
+  const { book, startAt, loadEnd, endAt } = measured;
   const faultAt = times.injected ?? plan.faultAtMs;
   const backAt = times.healthy ?? times.restarted ?? faultAt + plan.downMs;
   return {
     kind,
-    action: actionOf(kind, plan, brokerDescription),
+    action: actionOf(kind, plan, detail),
     injectedAtMs: times.injected ?? null,
     downAtMs: times.down ?? null,
     restartedAtMs: times.restarted ?? null,
     healthyAtMs: times.healthy ?? null,
     ...(times.exit !== undefined ? { exit: times.exit } : {}),
+    waitBefore: book.waitsBetween(-Infinity, startAt + faultAt, endAt),
+    waitDuring: book.waitsBetween(startAt + faultAt, startAt + backAt, endAt),
     beforeFault: book.window(-Infinity, startAt + faultAt),
     duringFault: book.window(startAt + faultAt, startAt + backAt),
     afterFault: book.window(startAt + backAt, Infinity),
@@ -267,15 +287,22 @@ export function faultFigures(
   };
 }
 
+/** Node-loss faults: the cluster and the node leading barista's queue, chosen at run time. */
+interface NodeTarget {
+  readonly cluster: BrokerCluster;
+  readonly node: string;
+}
+
 async function inject(
   kind: FaultKind,
   system: ShopSystem,
   broker: BrokerControl,
+  target: NodeTarget | undefined,
   ctx: RunContext,
+  plan: FaultsPlan,
   mark: Mark,
   times: FaultTimes,
 ): Promise<void> {
-  const plan = ctx.plan.faults;
   switch (kind) {
     case 'barista':
       return killAndRestartBarista(system, plan, ctx.abort, mark, times);
@@ -287,6 +314,10 @@ async function inject(
       return slowDownBarista(system, plan, ctx.abort, mark, times);
     case 'broker':
       return restartBroker(broker, plan, ctx.abort, mark, times);
+    case 'broker-node-loss':
+    case 'broker-node-kill':
+      if (!target) throw new Error(`${kind} needs the 3-node cluster`);
+      return takeNodeAway(target.cluster, target.node, kind, plan.nodeLoss, ctx.abort, mark, times);
   }
 }
 
@@ -296,30 +327,41 @@ async function runFault(
   shop: Shop,
   kind: FaultKind,
   broker: BrokerControl,
+  cluster?: BrokerCluster,
 ): Promise<RunResult> {
-  const plan = ctx.plan.faults;
+  const plan = cluster ? nodeLossPlan(ctx.plan.faults) : ctx.plan.faults;
   const system = await shop.use(plan, warmupRateFor(plan.phases[0].rate, plan));
   // Up and reachable by its CLI before anything is stopped: a broker that cannot be controlled
   // from here fails the run before the load, not halfway through it.
   if (kind === 'broker') await broker.waitUp(10000);
+  // The node to take away leads (quorum) or holds (classic) barista's queue; the bench's own
+  // observers sit on the other nodes, so that they see the fault rather than suffer it.
+  const target = cluster
+    ? { cluster, node: await cluster.queueLeader(victimQueue(system.options.namespace)) }
+    : undefined;
+  const observerUrl = target ? urlsAvoiding(target.cluster, target.node) : shop.amqpUrl;
   const tap =
-    transport === 'rmq' ? await BrewTap.open(ctx.amqpUrl, system.options.namespace) : undefined;
+    transport === 'rmq' ? await BrewTap.open(observerUrl, system.options.namespace) : undefined;
   const times: FaultTimes = {};
   const caller = new CallerHealthSampler(system.orderUrl, system.orderProcess?.pid);
   const brewsBefore = await system.brewTotal();
+  const label = shop.broker?.queueType
+    ? nodeLossLabel(FAULT_LABELS[kind], shop.broker.queueType)
+    : FAULT_LABELS[kind];
   let measured: LoadRun;
   let health: CallerHealthSamples;
   try {
     await caller.start();
     measured = await measureLoad(ctx, system, shop.orderClient, {
-      label: FAULT_LABELS[kind],
+      label,
       phases: plan.phases,
       drain: ctx.plan.drain,
+      observerUrl,
       during: async (startAt, mark) => {
         const delay = startAt + plan.faultAtMs - performance.now();
         if (delay > 0) await pause(delay, ctx.abort);
         if (ctx.abort.aborted) return;
-        await inject(kind, system, broker, ctx, mark, times);
+        await inject(kind, system, broker, target, ctx, plan, mark, times);
       },
     });
   } finally {
@@ -328,7 +370,8 @@ async function runFault(
   }
   const brewsAfter = await system.brewTotal();
   const rebrews = tap ? countRebrews(tap.seen(), (id) => measured.book.knowsOrder(id)) : null;
-  const figures = faultFigures(kind, measured, times, plan, rebrews, broker.description);
+  const detail = target?.node ?? broker.description;
+  const figures = faultFigures(kind, measured, times, plan, rebrews, detail);
   const series = faultSeries({ ...measured, timeline: measured.run.timeline }, health);
   const callerHealth = callerHealthSummary(
     kind,
@@ -342,7 +385,15 @@ async function runFault(
     brewsBefore !== null && brewsAfter !== null ? brewsAfter - brewsBefore : null,
     measured.run.counts.completed,
   );
-  const fault = { ...figures, series, callerHealth };
+  const leaderAfter = target
+    ? await target.cluster.queueLeader(victimQueue(system.options.namespace)).catch(() => null)
+    : undefined;
+  const fault: FaultFigures = {
+    ...figures,
+    ...(target ? { node: target.node, leaderAfter: leaderAfter ?? null } : {}),
+    series,
+    callerHealth,
+  };
   const notes = [...measured.run.notes];
   if (rebrews && rebrews.brewedTwice > 0) {
     const { brewedTwice, extraBrews } = rebrews;
@@ -359,13 +410,83 @@ async function runFault(
   return { ...measured.run, notes, fault };
 }
 
+/** Why a node-loss fault cannot run against this shop, or undefined if it can. */
+function nodeLossUnavailable(
+  ctx: RunContext,
+  transport: Transport,
+  shop: Shop,
+): string | undefined {
+  if (transport !== 'rmq') return NODE_LOSS_NOT_APPLICABLE;
+  if (shop.kind !== 'nest') return NODE_LOSS_NEEDS_NEST;
+  if (!ctx.cluster) return 'not run: no local RabbitMQ cluster in this run';
+  return undefined;
+}
+
+/**
+ * A node-loss fault on the 3-node cluster, once per queue type, each on a shop of its own (the
+ * variant's shop stays on the machine's broker). The cluster is started on first use.
+ */
+async function runNodeLoss(
+  ctx: RunContext,
+  transport: Transport,
+  shop: Shop,
+  kind: FaultKind,
+  broker: BrokerControl,
+  runs: RunResult[],
+  skipped: { label: string; reason: string }[],
+): Promise<void> {
+  const why = nodeLossUnavailable(ctx, transport, shop);
+  if (why !== undefined || !ctx.cluster) {
+    skipped.push({ label: FAULT_LABELS[kind], reason: why ?? 'no cluster' });
+    return;
+  }
+  let cluster: BrokerCluster;
+  try {
+    ctx.progress.update('starting the local 3-node RabbitMQ cluster ...');
+    cluster = await ctx.cluster.get();
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    skipped.push({
+      label: FAULT_LABELS[kind],
+      reason: `the 3-node cluster did not start: ${reason}`,
+    });
+    return;
+  }
+  for (const queueType of ctx.plan.faults.nodeLoss.queueTypes) {
+    if (ctx.abort.aborted) return;
+    const onCluster = clusterShop(ctx, shop, `${kind}-${queueType}`, cluster, queueType);
+    try {
+      runs.push(await runFault(ctx, transport, onCluster, kind, broker, cluster));
+    } finally {
+      await onCluster.close();
+    }
+  }
+}
+
+/** A shop like `shop` whose apps connect to the cluster and declare `queueType` queues. */
+export function clusterShop(
+  ctx: RunContext,
+  shop: Pick<Shop, 'kind' | 'entries' | 'variant'>,
+  tag: string,
+  cluster: Pick<BrokerCluster, 'amqpUrl'>,
+  queueType: QueueType,
+): Shop {
+  return new Shop(ctx, shop.kind, shop.entries, shop.variant, tag, {
+    kind: 'cluster',
+    amqpUrl: cluster.amqpUrl,
+    queueType,
+  });
+}
+
 /**
  * Per variant, under a steady load: barista killed with SIGKILL and started again; barista
  * frozen (SIGSTOP) and resumed; barista slowed down and back; pager frozen and resumed; RabbitMQ
- * stopped and started again (rmq only: neither http shop uses it). While each fault lasts, the
- * caller's (order's) own health is sampled alongside the orders. Each fault is one measured
- * run. After a broker restart the shop is stopped, so that later scenarios start a fresh one
- * rather than inherit whatever state the restart left the apps in.
+ * stopped and started again (rmq only: neither http shop uses it); on the 3-node cluster, the
+ * node leading barista's queue stopped or killed and started again, with quorum and with classic
+ * queues (rmq only). While each fault lasts, the caller's (order's) own health is sampled
+ * alongside the orders. Each fault is one measured run. After a broker restart the shop is
+ * stopped, so that later scenarios start a fresh one rather than inherit whatever state the
+ * restart left the apps in.
  */
 export async function runFaults(
   ctx: RunContext,
@@ -384,6 +505,10 @@ export async function runFaults(
     }
     if (kind === 'barista-slow' && shop.kind !== 'nest') {
       skipped.push({ label: FAULT_LABELS[kind], reason: SLOW_NEEDS_NEST });
+      continue;
+    }
+    if (NODE_LOSS_FAULTS.includes(kind)) {
+      await runNodeLoss(ctx, transport, shop, kind, broker, runs, skipped);
       continue;
     }
     runs.push(await runFault(ctx, transport, shop, kind, broker));

@@ -5,6 +5,7 @@ import { runFaults } from './faults';
 import type { Shop } from './measure';
 import { runOutage } from './outage';
 import { runOverhead } from './overhead';
+import { runReplication } from './replication';
 import { runScale } from './scale';
 import { runSoak } from './soak';
 import { runSteady } from './steady';
@@ -17,6 +18,8 @@ export { Shop } from './measure';
  * The order scenarios run in on one shop: those sharing barista settings first, then scale, and
  * overhead last, since an overloaded step may leave work behind. Faults comes last of those that
  * share settings: after a broker restart it stops the shop, and the next scenario starts afresh.
+ * Replication runs right after it, on shops of its own, so that the 3-node cluster the node-loss
+ * faults started serves it too and can be stopped before the rest.
  */
 export const EXECUTION_ORDER: ScenarioName[] = [
   'steady',
@@ -25,6 +28,7 @@ export const EXECUTION_ORDER: ScenarioName[] = [
   'soak',
   'tracing',
   'faults',
+  'replication',
   'scale',
   'overhead',
 ];
@@ -39,6 +43,7 @@ export const SCENARIO_RUNNERS: Record<
   burst: runBurst,
   overhead: runOverhead,
   faults: runFaults,
+  replication: runReplication,
   soak: runSoak,
   tracing: runTracing,
 };

@@ -7,6 +7,8 @@ import {
   httpDefencesOf,
   transportOf,
   variantOf,
+  type BrokerKind,
+  type QueueType,
   type RatePhase,
   type RunResult,
   type SystemKind,
@@ -36,6 +38,13 @@ export function namespaceFor(runId: string, transport: Transport, tag: string): 
   return `bench-${runId}-${transport}-${clean}`.slice(0, 64).replace(/[-.]+$/, '');
 }
 
+/** Where an rmq shop's queues live, when not on the run's own broker with the apps' default type. */
+export interface ShopBroker {
+  readonly kind: BrokerKind;
+  readonly amqpUrl: string;
+  readonly queueType?: QueueType;
+}
+
 /**
  * One system under test for a whole transport: started on first use, its baristas restarted when
  * a scenario needs other settings, warmed up after every (re)start, and always stopped (with its
@@ -49,6 +58,8 @@ export class Shop {
   readonly name: string;
   /** Prefix of its log (and profile) files, unique per variant and tag. */
   private readonly logPrefix: string;
+  /** The broker the apps and the bench's observers connect to (rmq). */
+  readonly amqpUrl: string;
 
   constructor(
     private readonly ctx: RunContext,
@@ -56,9 +67,11 @@ export class Shop {
     readonly entries: AppEntries,
     readonly variant: Variant,
     readonly tag: string,
+    readonly broker?: ShopBroker,
     /** More variables for its apps (tracing on: the OTLP receiver's). */
     private readonly extraEnv?: Readonly<Record<string, string>>,
   ) {
+    this.amqpUrl = broker?.amqpUrl ?? ctx.amqpUrl;
     this.transport = transportOf(variant);
     this.namespace = namespaceFor(ctx.runId, this.transport, tag);
     this.name = `${variant} ${kind === 'baseline' ? 'baseline' : 'shop'}`;
@@ -85,7 +98,9 @@ export class Shop {
         entries: this.entries,
         transport: this.transport,
         namespace: this.namespace,
-        amqpUrl: ctx.amqpUrl,
+        amqpUrl: this.amqpUrl,
+        ...(this.broker ? { broker: this.broker.kind } : {}),
+        ...(this.broker?.queueType ? { queueType: this.broker.queueType } : {}),
         cwd: ctx.cwd,
         logDir: ctx.logDir,
         dataDir: ctx.dataDir,
@@ -136,7 +151,7 @@ export class Shop {
   async settle(): Promise<void> {
     if (this.transport !== 'rmq' || !this.system) return;
     const depths = await waitForEmptyQueues(
-      this.ctx.amqpUrl,
+      this.amqpUrl,
       this.namespace,
       this.ctx.plan.drain.maxMs,
     );
@@ -163,7 +178,7 @@ export class Shop {
     this.ctx.progress.update(`${this.name}: stopping ...`);
     await system.stop();
     if (this.transport === 'rmq') {
-      const problems = await deleteNamespace(this.ctx.amqpUrl, this.namespace);
+      const problems = await deleteNamespace(this.amqpUrl, this.namespace);
       if (problems.length === 0) this.ctx.namespaces.delete(this.namespace);
       else this.ctx.progress.log(`warning: ${problems.join('; ')}`);
     }
@@ -180,6 +195,8 @@ export interface LoadRunOptions {
   readonly sampleMs?: number;
   /** Also sample each NestJS app's heap after its last major GC, from its /metrics (soak). */
   readonly heapAfterGc?: boolean;
+  /** Where the queue monitor connects (rmq; default: the shop's own AMQP_URL). */
+  readonly observerUrl?: string;
 }
 
 export interface LoadRun {
@@ -221,7 +238,10 @@ export async function measureLoad(
   const callsBefore = transport === 'http' ? await downstreamCalls(system.orderUrl) : null;
   const monitor =
     transport === 'rmq'
-      ? await QueueMonitor.open(ctx.amqpUrl, system.options.namespace)
+      ? await QueueMonitor.open(
+          options.observerUrl ?? system.options.amqpUrl,
+          system.options.namespace,
+        )
       : undefined;
   const sampler = new ResourceSampler({ intervalMs: options.sampleMs, heap: options.heapAfterGc });
   for (const app of system.live) sampler.track(app);
@@ -341,6 +361,8 @@ export async function measureLoad(
       machines: system.options.machines,
       baristas: system.options.baristas,
       namespace: system.options.namespace,
+      ...(system.options.broker ? { broker: system.options.broker } : {}),
+      ...(system.options.queueType ? { queueType: system.options.queueType } : {}),
     },
     counts: summary.counts,
     clientLatency: summary.clientLatency,

@@ -164,7 +164,15 @@ export async function runTracing(
     throw new Error('tracing needs the NestJS apps (drop --system baseline)');
   const plan = ctx.plan.tracing;
   const receiver = await OtlpReceiver.start();
-  const traced = new Shop(ctx, shop.kind, shop.entries, shop.variant, 'traced', receiver.env());
+  const traced = new Shop(
+    ctx,
+    shop.kind,
+    shop.entries,
+    shop.variant,
+    'traced',
+    undefined,
+    receiver.env(),
+  );
   const runs: RunResult[] = [];
   try {
     for (let round = 1; round <= plan.rounds && !ctx.abort.aborted; round += 1) {

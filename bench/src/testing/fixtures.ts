@@ -6,6 +6,8 @@ import type {
   FaultSecond,
   LatencySummary,
   OutageFigures,
+  QueueType,
+  ReplicationSummary,
   RunResult,
   ScenarioResult,
   Variant,
@@ -14,10 +16,30 @@ import type {
 import { HUNG_CALLEE_FAULTS, httpDefencesOf, transportOf } from '../model';
 import { BROKER_NOT_APPLICABLE, FAULT_LABELS } from '../scenarios/faults';
 import { summarizeOverhead } from '../scenarios/overhead';
+import { replicationFigures } from '../scenarios/replication';
 import { judgeSoak } from '../scenarios/soak';
 import { cpuMsPerOrder, summarizeTracing } from '../scenarios/tracing';
-import { buildPlan, SOAK_CRITERIA } from '../plan';
+import { buildPlan, REPLICATION_SYSTEMS, SOAK_CRITERIA } from '../plan';
 import { computeFindings } from '../findings';
+import { parseCli } from '../cli';
+import { Progress } from '../progress';
+import type { RunContext } from '../scenarios/context';
+
+/** A run context for scenario logic that must not reach any real process or broker. */
+export function testContext(argv: string[], extra: Partial<RunContext> = {}): RunContext {
+  return {
+    plan: buildPlan(parseCli(argv)),
+    cwd: '.',
+    logDir: '.',
+    dataDir: '.',
+    amqpUrl: 'amqp://unused',
+    runId: 'test',
+    progress: new Progress(process.stderr),
+    namespaces: new Set(),
+    abort: new AbortController().signal,
+    ...extra,
+  };
+}
 
 export function latencyOf(p50: number, p99 = p50 * 2): LatencySummary {
   return { count: 10, p50, p90: (p50 + p99) / 2, p99, max: p99 * 1.5, mean: p50 };
@@ -213,6 +235,7 @@ export function sampleScenarios(): ScenarioResult[] {
     results.push(tracingScenarioOf(transport));
   }
   results.push(...defendedScenarios());
+  results.push(replicationScenario());
   return results;
 }
 
@@ -235,6 +258,132 @@ export function tracingScenarioOf(transport: 'http' | 'rmq'): ScenarioResult {
     runs,
     tracing: summarizeTracing(runs, 1),
     wallSeconds: 12,
+  };
+}
+
+/** Latencies spread evenly from `low` to `high` ms: a round's raw waits. */
+function spread(low: number, high: number, count = 100): number[] {
+  return Array.from({ length: count }, (_, i) => low + ((high - low) * i) / (count - 1));
+}
+
+/**
+ * The replication scenario (rmq only): the single broker buzzes at 4-12 ms, quorum on three nodes
+ * at 9-30 ms and classic on the cluster at 6-20 ms; the clients are answered at 1-5 ms on the
+ * single broker and 1-6 ms on the cluster. Highest sustainable rates 1,000, 500 and 750/s.
+ */
+export function replicationSummaryOf(
+  buzz: Record<string, [number, number]> = {
+    'single classic': [4, 12],
+    'cluster quorum': [9, 30],
+    'cluster classic': [6, 20],
+  },
+  client: Record<string, [number, number]> = {
+    'single classic': [1, 5],
+    'cluster quorum': [1, 6],
+    'cluster classic': [1, 6],
+  },
+): ReplicationSummary {
+  const best: Record<string, number> = {
+    'single classic': 1000,
+    'cluster quorum': 500,
+    'cluster classic': 750,
+  };
+  const steps = REPLICATION_SYSTEMS.flatMap((system) =>
+    [250, 500, 750, 1000, 1500].map((rate) => ({
+      system: system.name,
+      rate,
+      sustainable: rate <= best[system.name],
+      why: rate <= best[system.name] ? 'all buzzed' : 'buzz p99 too high',
+      sent: rate * 4,
+      failed: 0,
+      lost: 0,
+      completedPerSec: Math.min(rate, best[system.name] * 1.2),
+      clientP99Ms: 5,
+      buzzP99Ms: rate <= best[system.name] ? 100 : 900,
+    })),
+  );
+  const systems = REPLICATION_SYSTEMS.map((system) => {
+    const [low, high] = buzz[system.name];
+    const [clientLow, clientHigh] = client[system.name];
+    const rounds = [1, 2].map((round) => ({
+      run: runOf('rmq', {
+        label: `${system.name} r${round}`,
+        clientLatency: latencyOf(clientLow, clientHigh),
+        buzzLatency: latencyOf(low, high),
+      }),
+      client: spread(clientLow, clientHigh),
+      buzz: spread(low, high),
+    }));
+    return replicationFigures(system, 100, rounds, steps);
+  });
+  return {
+    systems,
+    steps,
+    rate: 100,
+    brewMs: 0,
+    criteria: { maxFailed: 0, buzzP99Ms: 250, sendLagP99Ms: 50 },
+  };
+}
+
+export function replicationScenario(
+  summary: ReplicationSummary = replicationSummaryOf(),
+): ScenarioResult {
+  return {
+    scenario: 'replication',
+    transport: 'rmq',
+    variant: 'rmq',
+    runs: summary.systems.map((s) => runOf('rmq', { label: `${s.name} r1` })),
+    replication: summary,
+    wallSeconds: 60,
+  };
+}
+
+/**
+ * The sample with the node-loss faults added to rmq's faults: nothing lost with quorum queues, 7
+ * orders lost with classic ones (their only copy was on the node stopped).
+ */
+export function withNodeLoss(results: ScenarioResult[]): ScenarioResult[] {
+  return results.map((r) =>
+    r.scenario === 'faults' && r.variant === 'rmq'
+      ? {
+          ...r,
+          runs: [
+            ...r.runs,
+            nodeLossRunOf('quorum'),
+            nodeLossRunOf('classic', 'broker-node-loss', { sent: 100, lost: 7 }),
+          ],
+        }
+      : r,
+  );
+}
+
+/**
+ * A node-loss run on the cluster: shop1 (leading barista's queue) stopped from 1 s to 3 s; the
+ * leader moved to shop2 (quorum) or came back with the node (classic).
+ */
+export function nodeLossRunOf(
+  queueType: QueueType,
+  kind: FaultKind = 'broker-node-loss',
+  counts: Partial<Counts> = { sent: 100 },
+  brewedTwice = 0,
+): RunResult {
+  const run = faultRunOf('rmq', kind, { counts, brewedTwice });
+  const fault = run.fault as FaultFigures;
+  return {
+    ...run,
+    label: `${FAULT_LABELS[kind]} ${queueType}`,
+    params: { ...run.params, broker: 'cluster', queueType },
+    fault: {
+      ...fault,
+      action: `rabbitmqctl stop_app on shop1@localhost (leading barista's queue), start_app 5.0 s after it returned`,
+      node: 'shop1@localhost',
+      leaderAfter: queueType === 'quorum' ? 'shop2@localhost' : 'shop1@localhost',
+      waitBefore: latencyOf(2, 5),
+      waitDuring: latencyOf(3, 40),
+      series: [0, 1, 2, 3, 4].map((second) => ({
+        ...secondOf(second, false, second >= 1 && second < 3),
+      })),
+    },
   };
 }
 
