@@ -30,6 +30,17 @@ describe('configuration validated at start-up', () => {
       { BARISTA_UPSTREAMS: 'barista:3001' },
       /BARISTA_UPSTREAMS="barista:3001": accepts one or more http\(s\):\/\/ origins/,
     ],
+    // The store: a URL that no PostgreSQL answers, or a database that does not exist there.
+    [
+      'barista',
+      { DATABASE_URL: 'postgres://postgres:secret@127.0.0.1:1/test' },
+      /DATABASE_URL=postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:1\/test: no PostgreSQL database answers there \(connect ECONNREFUSED/,
+    ],
+    [
+      'pager',
+      { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/no_such_database' },
+      /DATABASE_URL=.*: no PostgreSQL database answers there \(database "no_such_database" does not exist\)/,
+    ],
   ])('%s stops with one line naming the wrong variable', (app, env, expected) => {
     const run = start(app, env);
 

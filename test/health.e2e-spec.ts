@@ -45,14 +45,18 @@ describe('health over http: order is ready only while barista and pager are', ()
     expect((await get(`${shop.orderUrl}/health`)).status).toBe(200);
   });
 
-  it('has barista and pager ready on their own (they call nobody)', async () => {
+  it('has barista and pager ready on their own (they call nobody), their SQLite file open', async () => {
     for (const [url, service] of [
       [shop.baristaUrl, 'barista'],
       [shop.pagerUrl, 'pager'],
     ]) {
       const health = await get(`${url}/health`);
       expect(health.status).toBe(200);
-      expect(health.body).toMatchObject({ status: 'ok', service, checks: {} });
+      expect(health.body).toMatchObject({
+        status: 'ok',
+        service,
+        checks: { database: { status: 'up', store: 'sqlite' } },
+      });
     }
   });
 });

@@ -19,6 +19,12 @@ export class TcpLink {
     return link;
   }
 
+  /** The port the link listens on (127.0.0.1). */
+  get port(): number {
+    const address = this.server.address();
+    return typeof address === 'object' && address ? address.port : 0;
+  }
+
   /** The tests' broker URL (its credentials and vhost) through this link. */
   get amqpUrl(): string {
     const address = this.server.address();

@@ -1,9 +1,9 @@
-import { CommonConfig, IntRange, IsPort, OnOff, type Switch } from '@app/platform';
-import { IsDatabasePath } from '@app/storage';
+import { IntRange, IsPort, OnOff, type Switch } from '@app/platform';
+import { IsDatabasePath, StoreConfig } from '@app/storage';
 import { IsOptional, Matches } from 'class-validator';
 
 /** The barista app's environment: its port, how long a brew takes and how many run at once. */
-export class BaristaConfig extends CommonConfig {
+export class BaristaConfig extends StoreConfig {
   @IsPort()
   public readonly BARISTA_PORT: number = 3001;
 
@@ -36,6 +36,14 @@ export class BaristaConfig extends CommonConfig {
   @IsOptional()
   @IsDatabasePath()
   public readonly BARISTA_DB_PATH?: string;
+
+  /**
+   * PostgreSQL (baristas sharing one brew log): how long a barista's claim on the order it brews
+   * lasts unless renewed (it renews a third of the way). If it dies mid-brew, a redelivery of
+   * the order waits this long at most before another barista brews it.
+   */
+  @IntRange(300, 600000, 'milliseconds')
+  public readonly BREW_CLAIM_LEASE_MS: number = 10000;
 
   /**
    * `on` opens `PUT /faults/brew-slowdown`, which multiplies the brew time at run time (the

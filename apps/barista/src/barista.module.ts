@@ -1,6 +1,15 @@
 import { RmqMessagingModule, rmqMessagingOptions } from '@app/messaging';
 import { HealthController, MetricsModule, SERVICE_IDENTITY } from '@app/platform';
-import { hours, ProcessedMessages, SqliteDatabase, StorageModule } from '@app/storage';
+import {
+  hours,
+  PgDatabase,
+  PgProcessedMessages,
+  postgresStore,
+  ProcessedMessages,
+  SqliteDatabase,
+  StorageModule,
+  storeKind,
+} from '@app/storage';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { hostname } from 'node:os';
@@ -14,8 +23,9 @@ import { GetBarStatusHandler } from './application/queries/get-bar-status.handle
 import { BaristaConfig } from './barista.config';
 import { BrewLog } from './domain/brew-log';
 import { EspressoMachines } from './domain/espresso-machines';
-import { baristaMigrations } from './infrastructure/barista.schema';
+import { baristaMigrations, baristaPgMigrations } from './infrastructure/barista.schema';
 import { InResponseBrewEvents } from './infrastructure/in-response-brew-events';
+import { PgBrewLog } from './infrastructure/pg-brew-log';
 import { RmqBrewEvents } from './infrastructure/rmq-brew-events';
 import { SqliteBrewLog } from './infrastructure/sqlite-brew-log';
 import { BrewSlowdownHttpController } from './interface/brew-slowdown.http.controller';
@@ -24,7 +34,25 @@ import { BrewsHttpController } from './interface/brews.http.controller';
 const commandHandlers = [BrewCoffeeHandler];
 const queryHandlers = [GetBarStatusHandler];
 
-/** The barista's composition root: the adapters wired here are chosen by TRANSPORT, once. */
+/** The brew log on the store the config chose (DATABASE_URL: PostgreSQL, else SQLite). */
+const brewLogs = {
+  sqlite: {
+    provide: BrewLog,
+    useFactory: (db: SqliteDatabase, processed: ProcessedMessages) =>
+      new SqliteBrewLog(db, processed),
+    inject: [SqliteDatabase, ProcessedMessages],
+  },
+  postgres: {
+    provide: BrewLog,
+    useFactory: (db: PgDatabase, processed: PgProcessedMessages) => new PgBrewLog(db, processed),
+    inject: [PgDatabase, PgProcessedMessages],
+  },
+};
+
+/**
+ * The barista's composition root: the adapters wired here are chosen by TRANSPORT and by the
+ * store (DATABASE_URL), once.
+ */
 @Module({})
 export class BaristaModule {
   static forRoot(config: BaristaConfig): DynamicModule {
@@ -37,6 +65,7 @@ export class BaristaModule {
         StorageModule.forRoot({
           path: baristaDbPath(config),
           migrations: baristaMigrations,
+          postgres: postgresStore(config, 'barista', baristaPgMigrations),
           processedRetentionMs: hours(config.PROCESSED_RETENTION_HOURS),
         }),
         ...(rmq ? [RmqMessagingModule.forRoot(baristaMessaging(config))] : []),
@@ -58,16 +87,12 @@ export class BaristaModule {
           useValue: new BrewPace(
             config.BARISTA_ID ?? `${hostname()}:${process.pid}`,
             config.BREW_MS,
+            config.BREW_CLAIM_LEASE_MS,
           ),
         },
         { provide: BREW_SETTINGS, useExisting: BrewPace },
         { provide: EspressoMachines, useValue: new EspressoMachines(config.ESPRESSO_MACHINES) },
-        {
-          provide: BrewLog,
-          useFactory: (db: SqliteDatabase, processed: ProcessedMessages) =>
-            new SqliteBrewLog(db, processed),
-          inject: [SqliteDatabase, ProcessedMessages],
-        },
+        brewLogs[storeKind(config)],
         { provide: BrewEvents, useClass: rmq ? RmqBrewEvents : InResponseBrewEvents },
         ...commandHandlers,
         ...queryHandlers,

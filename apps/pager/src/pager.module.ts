@@ -1,6 +1,15 @@
 import { RmqMessagingModule, rmqMessagingOptions } from '@app/messaging';
 import { HealthController, MetricsModule, SERVICE_IDENTITY } from '@app/platform';
-import { hours, ProcessedMessages, SqliteDatabase, StorageModule } from '@app/storage';
+import {
+  hours,
+  PgDatabase,
+  PgProcessedMessages,
+  postgresStore,
+  ProcessedMessages,
+  SqliteDatabase,
+  StorageModule,
+  storeKind,
+} from '@app/storage';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { BuzzStream } from './application/buzz-stream';
@@ -9,7 +18,8 @@ import { BuzzCustomerHttpController } from './application/commands/buzz-customer
 import { BuzzCustomerMessageController } from './application/commands/buzz-customer/buzz-customer.message.controller';
 import { GetBuzzHandler, ListBuzzesHandler } from './application/queries/list-buzzes.handler';
 import { BuzzRepository } from './domain/buzz.repository';
-import { pagerMigrations } from './infrastructure/pager.schema';
+import { pagerMigrations, pagerPgMigrations } from './infrastructure/pager.schema';
+import { PgBuzzRepository } from './infrastructure/pg-buzz.repository';
 import { SqliteBuzzRepository } from './infrastructure/sqlite-buzz.repository';
 import { BuzzesHttpController } from './interface/buzzes.http.controller';
 import { PagerConfig } from './pager.config';
@@ -18,7 +28,26 @@ const commandHandlers = [BuzzCustomerHandler];
 const queryHandlers = [ListBuzzesHandler, GetBuzzHandler];
 const eventHandlers = [BuzzStream];
 
-/** The pager's composition root: the adapters wired here are chosen by TRANSPORT, once. */
+/** The buzzes on the store the config chose (DATABASE_URL: PostgreSQL, else SQLite). */
+const buzzRepositories = {
+  sqlite: {
+    provide: BuzzRepository,
+    useFactory: (db: SqliteDatabase, processed: ProcessedMessages) =>
+      new SqliteBuzzRepository(db, processed),
+    inject: [SqliteDatabase, ProcessedMessages],
+  },
+  postgres: {
+    provide: BuzzRepository,
+    useFactory: (db: PgDatabase, processed: PgProcessedMessages) =>
+      new PgBuzzRepository(db, processed),
+    inject: [PgDatabase, PgProcessedMessages],
+  },
+};
+
+/**
+ * The pager's composition root: the adapters wired here are chosen by TRANSPORT and by the
+ * store (DATABASE_URL), once.
+ */
 @Module({})
 export class PagerModule {
   static forRoot(config: PagerConfig): DynamicModule {
@@ -31,6 +60,7 @@ export class PagerModule {
         StorageModule.forRoot({
           path: config.PAGER_DB_PATH,
           migrations: pagerMigrations,
+          postgres: postgresStore(config, 'pager', pagerPgMigrations),
           processedRetentionMs: hours(config.PROCESSED_RETENTION_HOURS),
         }),
         ...(rmq ? [RmqMessagingModule.forRoot(pagerMessaging(config))] : []),
@@ -43,12 +73,7 @@ export class PagerModule {
       providers: [
         { provide: PagerConfig, useValue: config },
         { provide: SERVICE_IDENTITY, useValue: { service: 'pager', transport: config.TRANSPORT } },
-        {
-          provide: BuzzRepository,
-          useFactory: (db: SqliteDatabase, processed: ProcessedMessages) =>
-            new SqliteBuzzRepository(db, processed),
-          inject: [SqliteDatabase, ProcessedMessages],
-        },
+        buzzRepositories[storeKind(config)],
         ...commandHandlers,
         ...queryHandlers,
         ...eventHandlers,

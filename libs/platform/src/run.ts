@@ -1,6 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { ConfigError } from './config';
 
+const EXIT_AFTER_MS = 200;
+
 /**
  * Runs an app's start-up. A configuration error stops the process with its one line (no stack
  * trace: the operator needs the variable, not our call chain); anything else is logged in full.
@@ -10,6 +12,10 @@ export function runMain(name: string, start: () => Promise<void>): void {
     const logger = new Logger(name);
     if (error instanceof ConfigError) logger.fatal(error.message);
     else logger.fatal(error instanceof Error ? (error.stack ?? error.message) : String(error));
-    process.exit(1);
+    // Logs are buffered until the app is initialised (bufferLogs); once it is, they go through
+    // pino, which writes asynchronously: give the line a moment to leave before exiting.
+    Logger.flush();
+    process.exitCode = 1;
+    setTimeout(() => process.exit(1), EXIT_AFTER_MS);
   });
 }

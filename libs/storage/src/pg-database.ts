@@ -1,6 +1,6 @@
 import { ConfigError, type CheckResult, type ReadinessCheck } from '@app/platform';
 import { Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { Pool, type QueryResult, type QueryResultRow } from 'pg';
+import { Client, Pool, type QueryResult, type QueryResultRow } from 'pg';
 import type { Migration } from './sqlite-database';
 
 /** What a query can run on: the pool, or the connection of a transaction in progress. */
@@ -173,6 +173,26 @@ export class PgDatabase implements OnModuleInit, OnApplicationShutdown, Readines
         this.logger.log(`Applied ${migration.id} to schema ${this.schema}`);
       }
     });
+  }
+}
+
+/**
+ * Connects once to `url` and disconnects: a wrong or unreachable DATABASE_URL stops the app here,
+ * with one line (a {@link ConfigError}), before the app starts and logs anything else.
+ */
+export async function checkDatabaseUrl(url: string, timeoutMs = 5000): Promise<void> {
+  const client = new Client({ connectionString: url, connectionTimeoutMillis: timeoutMs });
+  // A connection dropped while checking must not end the process through an unhandled 'error'.
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+  } catch (error) {
+    throw new ConfigError(
+      `DATABASE_URL=${redact(url)}: no PostgreSQL database answers there (${describe(error)})`,
+    );
+  } finally {
+    await client.end().catch(() => undefined);
   }
 }
 

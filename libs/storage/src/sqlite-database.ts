@@ -41,6 +41,8 @@ export interface OpenOptions {
  * event loop, so no other handler's work can interleave with it.
  */
 export class SqliteDatabase implements OnApplicationShutdown {
+  /** Names its readiness check ({@link check}). */
+  readonly name = 'database';
   private readonly logger = new Logger(SqliteDatabase.name);
 
   private checkpointer: Checkpointer | undefined;

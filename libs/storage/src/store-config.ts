@@ -1,4 +1,5 @@
 import { CommonConfig, IntRange } from '@app/platform';
+import { checkDatabaseUrl } from './pg-database';
 import { IsOptional, Matches } from 'class-validator';
 
 export type StoreKind = 'sqlite' | 'postgres';
@@ -39,4 +40,12 @@ export abstract class StoreConfig extends CommonConfig {
 /** Which store the config chooses. */
 export function storeKind(config: StoreConfig): StoreKind {
   return config.DATABASE_URL ? 'postgres' : 'sqlite';
+}
+
+/**
+ * Checks, before the app starts, that the store the config chose can be reached: PostgreSQL
+ * answers at DATABASE_URL (SQLite needs nothing). Throws a one-line ConfigError if not.
+ */
+export async function checkStore(config: StoreConfig): Promise<void> {
+  if (config.DATABASE_URL) await checkDatabaseUrl(config.DATABASE_URL);
 }

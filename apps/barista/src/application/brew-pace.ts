@@ -11,6 +11,7 @@ export class BrewPace implements BrewSettings {
   constructor(
     readonly baristaId: string,
     private readonly baseMs: number,
+    readonly claimLeaseMs = 10_000,
   ) {}
 
   get brewMs(): number {

@@ -14,3 +14,18 @@ export const pagerMigrations: readonly Migration[] = [
           )`,
   },
 ];
+
+/** The same tables in the pager's PostgreSQL schema. */
+export const pagerPgMigrations: readonly Migration[] = [
+  {
+    id: 'pager-001-buzzes',
+    sql: `CREATE TABLE buzzes (
+            seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            order_id text NOT NULL UNIQUE,
+            customer text NOT NULL,
+            buzzed_at text NOT NULL,
+            correlation_id text NOT NULL,
+            message_id text NOT NULL
+          )`,
+  },
+];

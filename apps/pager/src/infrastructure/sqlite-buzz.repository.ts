@@ -1,16 +1,7 @@
 import { type ProcessedMessages, promised, type SqliteDatabase } from '@app/storage';
 import type { Buzz } from '../domain/buzz';
+import { BUZZ_COLUMNS, type BuzzRow, toBuzz } from './buzz-row';
 import { BuzzRepository } from '../domain/buzz.repository';
-
-interface BuzzRow {
-  order_id: string;
-  customer: string;
-  buzzed_at: string;
-  correlation_id: string;
-  message_id: string;
-}
-
-const COLUMNS = 'order_id, customer, buzzed_at, correlation_id, message_id';
 
 /**
  * Buzzes in the pager's SQLite file, one per order. The CoffeeBrewed message that caused a buzz
@@ -25,14 +16,14 @@ export class SqliteBuzzRepository extends BuzzRepository {
   constructor(db: SqliteDatabase, processed: ProcessedMessages) {
     super();
     this.byOrder = db.prepare<[string], BuzzRow>(
-      `SELECT ${COLUMNS} FROM buzzes WHERE order_id = ?`,
+      `SELECT ${BUZZ_COLUMNS} FROM buzzes WHERE order_id = ?`,
     );
     this.newest = db.prepare<[number], BuzzRow>(
-      `SELECT ${COLUMNS} FROM buzzes ORDER BY seq DESC LIMIT ?`,
+      `SELECT ${BUZZ_COLUMNS} FROM buzzes ORDER BY seq DESC LIMIT ?`,
     );
     this.count = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM buzzes');
     const insert = db.prepare<[string, string, string, string, string]>(
-      `INSERT OR IGNORE INTO buzzes (${COLUMNS}) VALUES (?, ?, ?, ?, ?)`,
+      `INSERT OR IGNORE INTO buzzes (${BUZZ_COLUMNS}) VALUES (?, ?, ?, ?, ?)`,
     );
     this.store = db.transaction((buzz: Buzz): Buzz | undefined => {
       processed.record(buzz.messageId);
@@ -63,14 +54,4 @@ export class SqliteBuzzRepository extends BuzzRepository {
     const row = this.byOrder.get(orderId);
     return row && toBuzz(row);
   }
-}
-
-function toBuzz(row: BuzzRow): Buzz {
-  return {
-    orderId: row.order_id,
-    customer: row.customer,
-    buzzedAt: row.buzzed_at,
-    correlationId: row.correlation_id,
-    messageId: row.message_id,
-  };
 }

@@ -16,4 +16,10 @@ export const BREW_SETTINGS = Symbol('BREW_SETTINGS');
 export interface BrewSettings {
   readonly baristaId: string;
   readonly brewMs: number;
+  /**
+   * How long a claim on an order lasts unless renewed (a third of it before it ends, while the
+   * order waits for a machine and brews): the longest another barista waits to brew an order
+   * whose barista died mid-brew.
+   */
+  readonly claimLeaseMs: number;
 }

@@ -10,6 +10,7 @@ import { Logger } from '@nestjs/common';
 import { CommandBus, CqrsModule } from '@nestjs/cqrs';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { BrewLog } from '../../../domain/brew-log';
 import { EspressoMachines } from '../../../domain/espresso-machines';
 import { InMemoryBrewLog } from '../../../infrastructure/in-memory-brew-log';
@@ -17,7 +18,7 @@ import { BREW_SETTINGS, BrewEvents, type BrewSettings } from '../../ports/brew-e
 import { BrewCoffeeCommand } from './brew-coffee.command';
 import { BrewCoffeeHandler } from './brew-coffee.handler';
 
-const SETTINGS: BrewSettings = { brewMs: 20, baristaId: 'barista-test' };
+const SETTINGS: BrewSettings = { brewMs: 20, baristaId: 'barista-test', claimLeaseMs: 300 };
 
 /** Records what the barista publishes; `failNextCoffeeBrewed` makes the next publish fail. */
 class FakeBrewEvents extends BrewEvents {
@@ -255,5 +256,76 @@ describe('BrewCoffeeHandler', () => {
 
     expect(machines.busy).toBe(0);
     await expect(brew(order)).resolves.toMatchObject({ data: { orderId: order.data.orderId } });
+  });
+
+  it('leaves an order another barista has claimed to it, and sends its brew once logged', async () => {
+    await startBar(1);
+    const order = orderPlaced();
+    await expect(log.claim(order.data.orderId, 'barista-other', 60_000)).resolves.toBe(true);
+
+    const answer = brew(order);
+    // The other barista, still holding its claim, logs its brew a little later.
+    const elsewhere = envelope<CoffeeBrewed>(
+      EventTypes.CoffeeBrewed,
+      {
+        orderId: order.data.orderId,
+        baristaId: 'barista-other',
+        machine: 2,
+        startedAt: new Date().toISOString(),
+        customer: 'Ada',
+        brewedAt: new Date().toISOString(),
+      },
+      { correlationId: order.correlationId, causationId: order.messageId },
+    );
+    await sleep(SETTINGS.claimLeaseMs / 2);
+    expect(events.started).toEqual([]);
+    await log.record(elsewhere, order.messageId);
+
+    await expect(answer).resolves.toEqual(elsewhere);
+    expect(events.started).toEqual([]);
+    expect(events.brewed).toEqual([elsewhere]);
+  });
+
+  it('brews an order whose claim lapsed (its barista died) once the lease is over', async () => {
+    await startBar(1);
+    const order = orderPlaced();
+    const claimedAt = Date.now();
+    await log.claim(order.data.orderId, 'barista-dead', SETTINGS.claimLeaseMs);
+
+    const brewed = await brew(order);
+
+    expect(events.started).toHaveLength(1);
+    expect(Date.parse(events.started[0].occurredAt)).toBeGreaterThanOrEqual(
+      claimedAt + SETTINGS.claimLeaseMs,
+    );
+    expect(brewed.data.baristaId).toBe('barista-test');
+    await expect(log.claim(order.data.orderId, 'barista-other', 60_000)).resolves.toBe(false);
+  });
+
+  it('keeps renewing its claim while a brew outlasts the lease', async () => {
+    events = new FakeBrewEvents();
+    const slow = { ...SETTINGS, brewMs: SETTINGS.claimLeaseMs * 3 };
+    moduleRef = await Test.createTestingModule({
+      imports: [CqrsModule.forRoot()],
+      providers: [
+        BrewCoffeeHandler,
+        { provide: EspressoMachines, useValue: new EspressoMachines(1) },
+        { provide: BrewLog, useClass: InMemoryBrewLog },
+        { provide: BrewEvents, useValue: events },
+        { provide: BREW_SETTINGS, useValue: slow },
+      ],
+    }).compile();
+    await moduleRef.init();
+    commands = moduleRef.get(CommandBus);
+    log = moduleRef.get(BrewLog);
+    const order = orderPlaced();
+
+    const answer = brew(order);
+    await events.firstStarted;
+    await sleep(SETTINGS.claimLeaseMs * 2);
+    await expect(log.claim(order.data.orderId, 'barista-other', 60_000)).resolves.toBe(false);
+
+    await answer;
+    expect(events.started).toHaveLength(1);
   });
 });

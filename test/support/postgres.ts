@@ -1,0 +1,42 @@
+import { type Migration, PgDatabase } from '@app/storage';
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+
+/**
+ * The PostgreSQL the tests use: TEST_DATABASE_URL, else the machine's own (trust auth, database
+ * `test`). `tools/prerequisites/check.sh test` (npm's pretest) makes sure it answers.
+ */
+export const TEST_DATABASE_URL =
+  process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/**
+ * A schema prefix no other run uses (`DATABASE_SCHEMA_PREFIX`): the runs of other engineers and
+ * of CI share the server, so each names its schemas apart and drops them afterwards.
+ */
+export function uniquePrefix(): string {
+  return `t${process.pid}_${randomBytes(4).toString('hex')}_`;
+}
+
+/** Drops every schema whose name starts with `prefix` (the schemas one run created). */
+export async function dropSchemas(prefix: string, url = TEST_DATABASE_URL): Promise<void> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ name: string }>(
+      'SELECT nspname AS name FROM pg_namespace WHERE starts_with(nspname, $1)',
+      [prefix],
+    );
+    for (const { name } of rows) await client.query(`DROP SCHEMA "${name}" CASCADE`);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Opens (and migrates) `schema` on the test server with a small pool. */
+export function openTestSchema(
+  schema: string,
+  migrations: readonly Migration[],
+  poolMax = 4,
+): Promise<PgDatabase> {
+  return PgDatabase.open({ url: TEST_DATABASE_URL, schema, poolMax, migrations });
+}
