@@ -24,15 +24,21 @@ import { PlaceOrderHandler } from './application/commands/place-order/place-orde
 import { PlaceOrderHttpController } from './application/commands/place-order/place-order.http.controller';
 import { RecordBrewStartedHandler } from './application/commands/record-brew-started/record-brew-started.handler';
 import { RecordBrewStartedMessageController } from './application/commands/record-brew-started/record-brew-started.message.controller';
-import { OrderStatusStream } from './application/order-status-stream';
-import { OrderEvents } from './application/ports/order-events.port';
+import { OrderUnitOfWork } from './application/order-unit-of-work';
+import { BaristaClient } from './application/ports/barista-client.port';
+import { OrderHandOver } from './application/ports/order-hand-over.port';
+import { OrderStatusFeed } from './application/ports/order-status-feed.port';
+import { OrderRepository } from './application/ports/order.repository';
+import { PagerClient } from './application/ports/pager-client.port';
+import { BrewAndBuzzProcess } from './application/processes/brew-and-buzz.process';
 import { GetOrderHandler, ListOrdersHandler } from './application/queries/order.query-handlers';
-import { OrderRepository } from './domain/order.repository';
 import { DownstreamCalls } from './infrastructure/downstream-calls';
-import { HttpOrderEvents } from './infrastructure/http-order-events';
+import { HttpBaristaClient } from './infrastructure/http-barista.client';
+import { HttpPagerClient } from './infrastructure/http-pager.client';
+import { InProcessOrderStatusFeed } from './infrastructure/in-process-order-status-feed';
 import { OrderMetrics } from './infrastructure/order-metrics';
 import { orderMigrations } from './infrastructure/order.schema';
-import { publishStored, RmqOrderEvents } from './infrastructure/rmq-order-events';
+import { OutboxHandOver, publishStored } from './infrastructure/outbox-hand-over';
 import { SqliteOrderRepository } from './infrastructure/sqlite-order.repository';
 import { BoardHttpController } from './interface/board.http.controller';
 import { DownstreamsHttpController } from './interface/downstreams.http.controller';
@@ -82,19 +88,26 @@ export class OrderModule {
             new SqliteOrderRepository(db, processed, outbox),
           inject: [SqliteDatabase, ProcessedMessages, { token: Outbox, optional: true }],
         },
-        ...(rmq ? [outboxRelay] : []),
-        { provide: OrderEvents, useClass: rmq ? RmqOrderEvents : HttpOrderEvents },
+        ...(rmq ? [outboxRelay] : httpClients),
+        { provide: OrderHandOver, useClass: rmq ? OutboxHandOver : BrewAndBuzzProcess },
+        { provide: OrderStatusFeed, useClass: InProcessOrderStatusFeed },
+        OrderUnitOfWork,
         DownstreamCalls,
         OrderMetrics,
         // Under rmq, RmqMessagingModule provides the broker's check.
         ...(rmq ? [] : [{ provide: READINESS_CHECKS, useValue: downstreamChecks(config) }]),
         ...commandHandlers,
         ...queryHandlers,
-        OrderStatusStream,
       ],
     };
   }
 }
+
+/** Barista and pager over HTTP, for the brew-and-buzz process (http only). */
+const httpClients = [
+  { provide: BaristaClient, useClass: HttpBaristaClient },
+  { provide: PagerClient, useClass: HttpPagerClient },
+];
 
 /** Publishes the outbox's events with the confirm-channel publisher (rmq only). */
 const outboxRelay = {

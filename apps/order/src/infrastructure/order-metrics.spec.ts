@@ -36,8 +36,8 @@ describe('OrderMetrics', () => {
 
     const [a, b] = [place('a'), place('b')];
     a.markReady('2025-01-01T10:00:01.000Z', '2025-01-01T10:00:02.000Z');
-    await orders.save(a);
-    await orders.save(b);
+    orders.put(a);
+    orders.put(b);
 
     expect(await scrape()).toEqual([
       'shop_orders{status="placed",service="order"} 1',

@@ -2,7 +2,7 @@ import { Metrics } from '@app/platform';
 import { Outbox } from '@app/storage';
 import { Injectable, type OnModuleInit, Optional } from '@nestjs/common';
 import { Gauge } from 'prom-client';
-import { OrderRepository } from '../domain/order.repository';
+import { OrderRepository } from '../application/ports/order.repository';
 
 /**
  * `shop_orders{status}`: the orders on the list by status, counted from the repository when
