@@ -10,7 +10,12 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { Server } from 'node:http';
-import { type CheckResult, READINESS_CHECKS, type ReadinessCheck } from './readiness';
+import {
+  type CheckResult,
+  DATABASE_CHECK,
+  READINESS_CHECKS,
+  type ReadinessCheck,
+} from './readiness';
 
 export const SERVICE_IDENTITY = Symbol('SERVICE_IDENTITY');
 
@@ -56,7 +61,8 @@ const readiness = (statuses: string[]) => ({
     checks: {
       type: 'object',
       description:
-        'One entry per check: `broker` under rmq, `barista` and `pager` for order under http.',
+        'One entry per check: `broker` under rmq, `barista` and `pager` for order under http, ' +
+        '`database` for the apps with a store.',
       additionalProperties: CHECK_SCHEMA,
     },
   },
@@ -67,12 +73,16 @@ const readiness = (statuses: string[]) => ({
 export class HealthController implements BeforeApplicationShutdown {
   private readonly startedAt = new Date().toISOString();
   private stopping = false;
+  private readonly checks: readonly ReadinessCheck[];
 
   constructor(
     @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
-    @Optional() @Inject(READINESS_CHECKS) private readonly checks: readonly ReadinessCheck[] = [],
+    @Optional() @Inject(READINESS_CHECKS) checks: readonly ReadinessCheck[] = [],
     @Optional() private readonly adapterHost?: HttpAdapterHost,
-  ) {}
+    @Optional() @Inject(DATABASE_CHECK) database?: ReadinessCheck,
+  ) {
+    this.checks = database ? [...checks, database] : checks;
+  }
 
   @Get()
   @ApiOperation({ summary: 'Readiness: can this instance take work?' })

@@ -16,6 +16,13 @@ export interface CheckResult {
 export const READINESS_CHECKS = Symbol('READINESS_CHECKS');
 
 /**
+ * The app's store, checked beside the others (a {@link ReadinessCheck} named `database`):
+ * provided by the storage library, so that it adds to the broker's or the downstreams' checks
+ * instead of replacing them.
+ */
+export const DATABASE_CHECK = Symbol('DATABASE_CHECK');
+
+/**
  * A service this app calls over HTTP, up when at least one of its instances answers
  * `GET /health` with 200 within `timeoutMs` (so a health request never waits on a hung
  * downstream longer than that).

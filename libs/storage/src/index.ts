@@ -4,3 +4,7 @@ export * from './outbox';
 export * from './outbox-relay';
 export * from './storage.module';
 export * from './database-path';
+export * from './store-config';
+export * from './pg-database';
+export * from './pg-processed-messages';
+export * from './pg-outbox';

@@ -1,6 +1,6 @@
 import type { IntegrationEvent } from '@app/contracts';
 import { Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import type { Outbox } from './outbox';
+import type { OutboxEntry, OutboxStore } from './outbox';
 
 /** Publishes one event; resolves only once the broker has confirmed it. */
 export type PublishConfirmed = (event: IntegrationEvent) => Promise<void>;
@@ -11,6 +11,12 @@ export interface OutboxRelayOptions {
   /** The wait before the first retry after a failed publish; it doubles up to `maxRetryMs`. */
   readonly retryMs?: number;
   readonly maxRetryMs?: number;
+  /**
+   * Also look every this many ms, poked or not (0: never, the default). A shared outbox needs
+   * it: the relay that held an event may have died, and another instance's relay is poked only
+   * by its own commits.
+   */
+  readonly sweepMs?: number;
 }
 
 /**
@@ -26,6 +32,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly batchSize: number;
   private readonly retryMs: number;
   private readonly maxRetryMs: number;
+  private readonly sweepMs: number;
   private running: Promise<void> | undefined;
   private again = false;
   private scheduled = false;
@@ -33,9 +40,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private delay: number;
   private failing = false;
   private stopped = false;
+  private sweep: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly outbox: Outbox,
+    private readonly outbox: OutboxStore,
     private readonly publish: PublishConfirmed,
     options: OutboxRelayOptions = {},
   ) {
@@ -43,12 +51,18 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     this.retryMs = options.retryMs ?? 250;
     this.maxRetryMs = options.maxRetryMs ?? 5000;
     this.delay = this.retryMs;
+    this.sweepMs = options.sweepMs ?? 0;
   }
 
   /** Publishes what a crash or an outage left in the outbox. */
   onApplicationBootstrap(): void {
-    const left = this.outbox.size;
-    if (left > 0) this.logger.log(`${left} stored events were not published yet: publishing`);
+    // Counted (SQLite: at once) before the first pass takes any.
+    void this.outbox.pendingCount().then(
+      (left) => {
+        if (left > 0) this.logger.log(`${left} stored events were not published yet: publishing`);
+      },
+      () => undefined, // the pass reports a failing store
+    );
     this.start();
   }
 
@@ -58,6 +72,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
 
   start(): void {
     this.stopped = false;
+    if (this.sweepMs > 0 && !this.sweep) {
+      this.sweep = setInterval(() => this.poke(), this.sweepMs).unref();
+    }
     this.run();
   }
 
@@ -81,6 +98,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   /** Stops retrying and waits for the pass in flight; what is left stays for the next start. */
   async stop(): Promise<void> {
     this.stopped = true;
+    clearInterval(this.sweep);
+    this.sweep = undefined;
     clearTimeout(this.retry);
     this.retry = undefined;
     await this.running;
@@ -108,18 +127,22 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     try {
       while (!this.stopped) {
         this.again = false;
-        const batch = this.outbox.pending(this.batchSize);
-        if (batch.length === 0) break;
-        const results = await Promise.allSettled(
-          batch.map(async (entry) => this.publish(entry.event)),
-        );
-        const sent = batch.filter((_, i) => results[i].status === 'fulfilled');
-        this.outbox.markSent(sent.map((entry) => entry.seq));
-        const failure = results.find((result) => result.status === 'rejected');
-        if (failure) {
-          this.failed(batch.length - sent.length, failure.reason);
+        let unsent = 0;
+        let reason: unknown;
+        const taken = await this.outbox.relay(this.batchSize, async (batch) => {
+          const results = await Promise.allSettled(
+            batch.map(async (entry) => this.publish(entry.event)),
+          );
+          const sent = batch.filter((_, i) => results[i].status === 'fulfilled');
+          unsent = batch.length - sent.length;
+          reason = results.find((result) => result.status === 'rejected')?.reason;
+          return sent.map((entry: OutboxEntry) => entry.seq);
+        });
+        if (unsent > 0) {
+          this.failed(unsent, reason);
           return;
         }
+        if (taken === 0) break;
       }
       if (this.failing) this.logger.log('Publishing again: the outbox is drained');
       this.failing = false;

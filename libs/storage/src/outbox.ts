@@ -1,5 +1,5 @@
 import type { IntegrationEvent } from '@app/contracts';
-import type { Migration, SqliteDatabase } from './sqlite-database';
+import { type Migration, promised, type SqliteDatabase } from './sqlite-database';
 
 export const outboxSchema: Migration = {
   id: 'storage-002-outbox',
@@ -18,11 +18,35 @@ export interface OutboxEntry {
 }
 
 /**
+ * Publishes a batch of stored events and answers which of them the broker confirmed (their
+ * `seq`s): those leave the outbox, the others stay for a later pass.
+ */
+export type PublishBatch = (entries: readonly OutboxEntry[]) => Promise<readonly number[]>;
+
+/**
+ * The outbox as the relay sees it, whatever the store. Events are added by each store's own
+ * adapter, inside the transaction that stores their cause (SQLite {@link Outbox.add}, PostgreSQL
+ * `PgOutbox.add`).
+ */
+export abstract class OutboxStore {
+  /**
+   * Takes up to `limit` of the oldest pending events that no other relay holds, hands them to
+   * `publish`, and removes those it confirmed. Resolves how many were taken: 0 when none waits
+   * (or every one is held by another relay).
+   */
+  abstract relay(limit: number, publish: PublishBatch): Promise<number>;
+  /** How many events wait, whoever holds them. */
+  abstract pendingCount(): Promise<number>;
+  /** When the oldest event still waiting was stored (ms since the epoch), if one waits. */
+  abstract oldestPendingAt(): Promise<number | undefined>;
+}
+
+/**
  * Integration events stored with the data change that raised them (the transactional outbox):
  * `add` inside the app's transaction, and a relay publishes what is pending and removes each
  * event only once the broker has confirmed it.
  */
-export class Outbox {
+export class Outbox extends OutboxStore {
   private readonly insert;
   private readonly select;
   private readonly remove;
@@ -31,6 +55,7 @@ export class Outbox {
   private readonly removeAll;
 
   constructor(db: SqliteDatabase) {
+    super();
     this.insert = db.prepare<[string, string, string, number]>(
       'INSERT INTO outbox (message_id, type, event, stored_at) VALUES (?, ?, ?, ?)',
     );
@@ -60,6 +85,25 @@ export class Outbox {
   /** The broker confirmed these: they leave the outbox, all in one transaction. */
   markSent(seqs: readonly number[]): void {
     if (seqs.length > 0) this.removeAll(seqs);
+  }
+
+  /**
+   * One process owns a SQLite outbox: read the pending events, publish, remove the confirmed
+   * ones (one transaction), as the relay always did.
+   */
+  async relay(limit: number, publish: PublishBatch): Promise<number> {
+    const batch = this.pending(limit);
+    if (batch.length === 0) return 0;
+    this.markSent(await publish(batch));
+    return batch.length;
+  }
+
+  pendingCount(): Promise<number> {
+    return promised(() => this.size);
+  }
+
+  oldestPendingAt(): Promise<number | undefined> {
+    return promised(() => this.oldestStoredAt);
   }
 
   get size(): number {

@@ -56,6 +56,11 @@ export class ProcessedMessages {
   }
 }
 
+/** What the pruner needs of either store's processed ids. */
+export interface ForgetsProcessedMessages {
+  forgetBefore(before: number, limit: number): number | Promise<number>;
+}
+
 export interface PruningOptions {
   /** Ids handled longer ago than this are forgotten; 0 keeps them for ever. */
   readonly retentionMs: number;
@@ -82,7 +87,7 @@ export class ProcessedMessagesPruner implements OnApplicationBootstrap, OnModule
   private stopped = false;
 
   constructor(
-    private readonly processed: ProcessedMessages,
+    private readonly processed: ForgetsProcessedMessages,
     private readonly options: PruningOptions,
   ) {
     this.intervalMs = options.intervalMs ?? 3_600_000;
@@ -114,7 +119,7 @@ export class ProcessedMessagesPruner implements OnApplicationBootstrap, OnModule
     let forgotten = 0;
     try {
       while (!this.stopped) {
-        const batch = this.processed.forgetBefore(before, this.batchSize);
+        const batch = await this.processed.forgetBefore(before, this.batchSize);
         forgotten += batch;
         if (batch < this.batchSize) break;
         await yieldToEvents();

@@ -88,6 +88,11 @@ export class SqliteDatabase implements OnApplicationShutdown {
     return this.db.open;
   }
 
+  /** Readiness (`GET /health`'s `database`): the file is open. */
+  check(): { status: 'up' | 'down'; store: 'sqlite'; path: string } {
+    return { status: this.db.open ? 'up' : 'down', store: 'sqlite', path: this.path };
+  }
+
   prepare<Params extends unknown[] = unknown[], Row = unknown>(
     sql: string,
   ): Database.Statement<Params, Row> {
