@@ -13,7 +13,14 @@ describe.each(TRANSPORTS)('GET /metrics over $transport', ({ transport, accepted
   let orderId: string;
 
   beforeAll(async () => {
-    shop = await Shop.start({ transport, brewMs: 5, machines: 2 });
+    // A breaker that opens after two failed calls and stays open while the test scrapes it.
+    const breaker = { HTTP_RETRIES: '0', HTTP_BREAKER_WINDOW: '2', HTTP_BREAKER_MIN_CALLS: '2' };
+    shop = await Shop.start({
+      transport,
+      brewMs: 5,
+      machines: 2,
+      env: { ...breaker, HTTP_BREAKER_COOLDOWN_MS: '600000' },
+    });
     const placed = await post<{ id: string }>(`${shop.orderUrl}/orders`, anOrder('Metra'));
     expect(placed.status).toBe(accepted);
     orderId = placed.body.id;
@@ -75,6 +82,26 @@ describe.each(TRANSPORTS)('GET /metrics over $transport', ({ transport, accepted
       expect(totalCount(barista, { method: 'POST', status: '200' })).toBeGreaterThanOrEqual(1);
       expect(totalCount(pager, { method: 'POST' })).toBeGreaterThanOrEqual(1);
     });
+
+    // Last of its suite: it leaves barista's circuit open (barista itself is started again).
+    it("shows each callee's circuit: closed, then open once barista stopped answering", async () => {
+      const before = await scrape(shop.orderUrl);
+      expect(valueOf(before, 'shop_circuit_state', { callee: 'barista' })).toBe(0);
+      expect(valueOf(before, 'shop_circuit_state', { callee: 'pager' })).toBe(0);
+
+      await shop.stopBarista();
+      try {
+        for (const customer of ['Cira', 'Cuno']) {
+          const refused = await post(`${shop.orderUrl}/orders`, anOrder(customer));
+          expect(refused.status).toBe(503);
+        }
+        const after = await scrape(shop.orderUrl);
+        expect(valueOf(after, 'shop_circuit_state', { callee: 'barista' })).toBe(2);
+        expect(valueOf(after, 'shop_circuit_state', { callee: 'pager' })).toBe(0);
+      } finally {
+        await shop.startBarista();
+      }
+    });
   }
 
   if (transport === 'rmq') {
@@ -103,8 +130,11 @@ describe.each(TRANSPORTS)('GET /metrics over $transport', ({ transport, accepted
     it("reports the depth and consumers of the app's own queue", async () => {
       const samples = await scrape(shop.baristaUrl);
       const queue = topology(shop.namespace).queue('barista');
-      expect(valueOf(samples, 'rabbitmq_queue_consumers', { queue })).toBe(1);
-      expect(valueOf(samples, 'rabbitmq_queue_messages', { queue })).toBe(0);
+      expect(valueOf(samples, 'shop_queue_consumers', { queue })).toBe(1);
+      expect(valueOf(samples, 'shop_queue_messages', { queue })).toBe(0);
+      // The broker's Prometheus plugin owns rabbitmq_*; the app never serves a series of its own there.
+      expect(samples.filter((sample) => sample.name.startsWith('rabbitmq_'))).toEqual([]);
+      expect(samplesOf(samples, 'shop_circuit_state')).toEqual([]);
     });
   }
 

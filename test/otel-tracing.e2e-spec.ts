@@ -1,56 +1,5 @@
-import { freePort } from '@app/platform';
-import { OtlpReceiver, type ReceivedSpan, SpanKinds } from '@app/telemetry';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { randomUUID } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { AMQP_URL, Broker } from './support/amqp';
-import { anOrder, BuzzListener, eventually, post } from './support/client';
-import { SpawnedApp } from './support/spawned-app';
-
-const APPS = ['barista', 'pager', 'order'] as const;
-type App = (typeof APPS)[number];
-
-/** One order's trace as the receiver got it, with ways to walk it. */
-class Trace {
-  constructor(readonly spans: ReceivedSpan[]) {}
-
-  get traceId(): string {
-    return this.spans[0].traceId;
-  }
-
-  /** The one span named `name` (or matching it) in `service`; fails if there is not exactly one. */
-  one(service: App, name: string | RegExp, kind?: number): ReceivedSpan {
-    const found = this.spans.filter(
-      (span) =>
-        span.service === service &&
-        (typeof name === 'string' ? span.name === name : name.test(span.name)) &&
-        (kind === undefined || span.kind === kind),
-    );
-    if (found.length !== 1) {
-      throw new Error(`${found.length} spans ${service} ${String(name)}:\n${this.describe()}`);
-    }
-    return found[0];
-  }
-
-  parentOf(span: ReceivedSpan): ReceivedSpan | undefined {
-    return this.spans.find((other) => other.spanId === span.parentSpanId);
-  }
-
-  /** Whether `ancestor` is `span`'s parent, or its parent's, and so on. */
-  descends(span: ReceivedSpan, ancestor: ReceivedSpan): boolean {
-    for (let up = this.parentOf(span); up; up = this.parentOf(up)) {
-      if (up.spanId === ancestor.spanId) return true;
-    }
-    return false;
-  }
-
-  describe(): string {
-    return this.spans
-      .map((span) => `${span.service} ${span.name} ${span.spanId}<-${span.parentSpanId ?? '-'}`)
-      .join('\n');
-  }
-}
+import { SpanKinds } from '@app/telemetry';
+import { TRACED_APPS, TracedShop } from './support/traced-shop';
 
 /**
  * The three apps as processes with tracing on (OTEL_EXPORTER_OTLP_ENDPOINT only, as a user would
@@ -59,85 +8,18 @@ class Trace {
  * holds the brew; under rmq it is answered before the brew starts).
  */
 describe.each(['http', 'rmq'] as const)('OpenTelemetry traces (TRANSPORT=%s)', (transport) => {
-  const namespace = `e2e-otel-${randomUUID().slice(0, 8)}`;
-  const dataDir = mkdtempSync(join(tmpdir(), 'otel-e2e-'));
-  const apps = new Map<App, SpawnedApp>();
-  let receiver: OtlpReceiver;
+  let shop: TracedShop;
+  const APPS = TRACED_APPS;
 
   beforeAll(async () => {
-    receiver = await OtlpReceiver.start();
-    const ports = { barista: await freePort(), pager: await freePort(), order: await freePort() };
-    const env = {
-      TRANSPORT: transport,
-      LOG_LEVEL: 'log',
-      AMQP_URL,
-      AMQP_NAMESPACE: namespace,
-      BREW_MS: '50',
-      BARISTA_URL: `http://127.0.0.1:${ports.barista}`,
-      PAGER_URL: `http://127.0.0.1:${ports.pager}`,
-      BARISTA_PORT: String(ports.barista),
-      PAGER_PORT: String(ports.pager),
-      ORDER_PORT: String(ports.order),
-      ORDER_DB_PATH: join(dataDir, 'order.sqlite'),
-      BARISTA_DB_PATH: join(dataDir, 'barista.sqlite'),
-      PAGER_DB_PATH: join(dataDir, 'pager.sqlite'),
-      ...receiver.env(),
-    };
-    for (const app of APPS) apps.set(app, SpawnedApp.start(app, ports[app], env));
-    // Three processes loading the SDK at once on a shared machine: a generous start-up.
-    await Promise.all([...apps.values()].map((app) => app.ready(150_000)));
+    shop = await TracedShop.start(transport);
   }, 180_000);
 
   afterAll(async () => {
-    await Promise.all([...apps.values()].map((app) => app.stop()));
-    if (transport === 'rmq') {
-      const broker = await Broker.connect();
-      await broker.deleteNamespace(namespace).catch(() => undefined);
-      await broker.close();
-    }
-    await receiver.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    await shop?.close();
   });
 
-  const url = (app: App) => apps.get(app)!.url;
-
-  /** Places orders, waits for their buzzes and for each one's trace to reach its last span. */
-  async function placeOrders(count: number): Promise<{ orderId: string; trace: Trace }[]> {
-    const buzzes = await BuzzListener.follow(url('pager'));
-    try {
-      const placed = await Promise.all(
-        Array.from({ length: count }, async (_, i) => {
-          const correlationId = `otel-${randomUUID()}`;
-          const reply = await post<{ id: string }>(`${url('order')}/orders`, anOrder(`T${i}`), {
-            'x-correlation-id': correlationId,
-          });
-          expect(reply.status).toBe(transport === 'http' ? 201 : 202);
-          return { orderId: reply.body.id, correlationId };
-        }),
-      );
-      await buzzes.waitFor(placed.map(({ orderId }) => orderId));
-      return await Promise.all(
-        placed.map(async ({ orderId, correlationId }) => {
-          const trace = await eventually(`the trace of order ${orderId}`, () => {
-            const created = receiver.spans.find(
-              (span) =>
-                span.name === 'create order.placed' &&
-                span.attributes['messaging.message.conversation_id'] === correlationId,
-            );
-            const spans = created ? receiver.trace(created.traceId) : [];
-            // Complete once the pager's buzz and order's request span have been exported.
-            const done =
-              spans.some((span) => span.service === 'pager' && span.name === 'buzz customer') &&
-              spans.some((span) => span.service === 'order' && span.kind === SpanKinds.Server);
-            return Promise.resolve(done ? new Trace(spans) : undefined);
-          });
-          return { orderId, trace };
-        }),
-      );
-    } finally {
-      await buzzes.close();
-    }
-  }
+  const placeOrders = (count: number) => shop.placeOrders(count);
 
   it('makes each order one trace across every hop, with messaging attributes', async () => {
     const orders = await placeOrders(2);
@@ -145,7 +27,9 @@ describe.each(['http', 'rmq'] as const)('OpenTelemetry traces (TRANSPORT=%s)', (
 
     for (const { orderId, trace } of orders) {
       // One trace per order: every span about this order is in it.
-      const about = receiver.spans.filter((span) => span.attributes['shop.order.id'] === orderId);
+      const about = shop.receiver.spans.filter(
+        (span) => span.attributes['shop.order.id'] === orderId,
+      );
       expect(about.length).toBeGreaterThanOrEqual(3);
       for (const span of about) expect(span.traceId).toBe(trace.traceId);
       expect(new Set(trace.spans.map((span) => span.service))).toEqual(new Set(APPS));
@@ -230,7 +114,7 @@ describe.each(['http', 'rmq'] as const)('OpenTelemetry traces (TRANSPORT=%s)', (
   it("keeps the trace ids in every app's log lines about the order", async () => {
     const [{ orderId, trace }] = await placeOrders(1);
     for (const app of APPS) {
-      const lines = apps
+      const lines = shop.apps
         .get(app)!
         .log.split('\n')
         .filter((line) => line.startsWith('{') && line.includes(orderId))

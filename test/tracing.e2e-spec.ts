@@ -1,17 +1,16 @@
 import { EventTypes } from '@app/contracts';
-import { freePort } from '@app/platform';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AMQP_URL, Broker, type Tapped } from './support/amqp';
+import { Broker, type Tapped } from './support/amqp';
 import { anOrder, BuzzListener, eventually, post } from './support/client';
-import { SpawnedApp } from './support/spawned-app';
+import { SHOP_APPS, type ShopApp, type SpawnedApp, spawnShop } from './support/spawned-app';
 
 type LogLine = Record<string, unknown> & { app?: string; msg?: string };
 
-const APPS = ['barista', 'pager', 'order'] as const;
-type App = (typeof APPS)[number];
+const APPS = SHOP_APPS;
+type App = ShopApp;
 
 /** Every JSON line an app printed (anything else, such as a stack trace, is left out). */
 function linesOf(app: SpawnedApp): LogLine[] {
@@ -35,24 +34,10 @@ describe.each(['http', 'rmq'] as const)('tracing (TRANSPORT=%s)', (transport) =>
   let taps: Tapped[][] = [];
 
   beforeAll(async () => {
-    const ports = { barista: await freePort(), pager: await freePort(), order: await freePort() };
-    const env = {
-      TRANSPORT: transport,
-      LOG_LEVEL: 'log',
-      AMQP_URL,
-      AMQP_NAMESPACE: namespace,
-      BREW_MS: '20',
-      BARISTA_ID: 'trace-barista',
-      BARISTA_URL: `http://127.0.0.1:${ports.barista}`,
-      PAGER_URL: `http://127.0.0.1:${ports.pager}`,
-      BARISTA_PORT: String(ports.barista),
-      PAGER_PORT: String(ports.pager),
-      ORDER_PORT: String(ports.order),
-      ORDER_DB_PATH: join(dataDir, 'order.sqlite'),
-      BARISTA_DB_PATH: join(dataDir, 'barista.sqlite'),
-      PAGER_DB_PATH: join(dataDir, 'pager.sqlite'),
-    };
-    for (const app of APPS) apps.set(app, SpawnedApp.start(app, ports[app], env));
+    const env = { BREW_MS: '20', BARISTA_ID: 'trace-barista' };
+    for (const [name, spawned] of await spawnShop(transport, { namespace, dataDir, env })) {
+      apps.set(name, spawned);
+    }
     await Promise.all([...apps.values()].map((app) => app.ready()));
     if (transport === 'rmq') {
       broker = await Broker.connect();

@@ -47,8 +47,18 @@ describe('parseCli', () => {
     });
   });
 
+  it('runs the tracing scenario alone with --tracing, or adds it to those --scenario lists', () => {
+    expect(parseCli(['--tracing']).scenarios).toEqual(['tracing']);
+    expect(parseCli(['--quick', '--tracing', '--scenario', 'steady']).scenarios).toEqual([
+      'steady',
+      'tracing',
+    ]);
+    expect(parseCli(['--scenario', 'tracing']).scenarios).toEqual(['tracing']);
+    expect(parseCli([]).scenarios).not.toContain('tracing');
+  });
+
   it('accepts "all", which includes soak', () => {
-    expect(parseCli(['--scenario', 'all']).scenarios).toHaveLength(7);
+    expect(parseCli(['--scenario', 'all']).scenarios).toHaveLength(8);
     expect(parseCli(['--scenario', 'all']).scenarios).toContain('soak');
     expect(parseCli(['--scenario', 'soak']).scenarios).toEqual(['soak']);
     expect(parseCli(['--transport', 'all']).variants).toEqual(['http', 'http+defences', 'rmq']);

@@ -47,7 +47,7 @@ table, results/<timestamp>/results.json, report.md, report.html).
 Options:
   --quick               every scenario of the run briefly (the default set in a few minutes)
   --scenario <list>     comma list of ${SCENARIOS.join(', ')}, or all
-                        (default: all but soak, which is opt-in: 3 minutes per variant)
+                        (default: all but the opt-in soak, 3 minutes per variant, and tracing)
   --transport <list>    comma list of ${VARIANTS.join(', ')}, or all (default: http and
                         rmq for every scenario, http+defences for steady, outage, faults
                         and soak). http runs order with HTTP_DEFENCES=off (no retries, no
@@ -63,6 +63,10 @@ Options:
                         (SIGSTOP pager), broker (rabbitmqctl stop_app, then start_app:
                         restarts the local RabbitMQ, rmq only) (default: all; quick: all
                         but broker)
+  --tracing             run the tracing scenario: the steady load with OpenTelemetry off and
+                        on in alternating rounds, spans exported to an in-process OTLP
+                        receiver; CPU per order, latency, and one trace per order checked
+                        (alone: only it; with --scenario: added to those listed)
   --brew-ms <n>         brew time of one order in ms, except overhead which uses 0 (default 50)
   --machines <n>        espresso machines per barista, except overhead (default 8; scale 2 so
                         that one barista is the bottleneck)
@@ -174,6 +178,7 @@ function parseFlags(argv: string[]) {
         'max-rate': { type: 'string' },
         'no-baseline': { type: 'boolean', default: false },
         'cpu-prof': { type: 'boolean', default: false },
+        tracing: { type: 'boolean', default: false },
         system: { type: 'string' },
         out: { type: 'string' },
         faults: { type: 'string' },
@@ -203,7 +208,16 @@ export function parseCli(argv: string[]): BenchOptions {
   if (system !== 'nest' && system !== 'baseline') {
     throw new UsageError(`unknown system "${system}": use nest or baseline`);
   }
-  const scenarios = list('scenario', values.scenario, SCENARIOS, DEFAULT_SCENARIOS);
+  const tracing = values.tracing ?? false;
+  const listed = list(
+    'scenario',
+    values.scenario,
+    SCENARIOS,
+    tracing ? ['tracing'] : DEFAULT_SCENARIOS,
+  );
+  const scenarios = tracing
+    ? SCENARIOS.filter((s) => listed.includes(s) || s === 'tracing')
+    : listed;
   const faults =
     values.faults === undefined ? undefined : list('faults', values.faults, FAULT_KINDS);
   if (faults !== undefined && !scenarios.includes('faults'))

@@ -27,6 +27,7 @@ describe('findings', () => {
       ['barista-hang-cascade', true],
       ['barista-slow-cascade', true],
       ['pager-hang-cascade', true],
+      ['tracing-one-trace-per-order-cost-measured', true],
     ]);
     for (const finding of findings) expect(Object.keys(finding.figures).length).toBeGreaterThan(0);
   });

@@ -1,6 +1,7 @@
 import type { Finding, RunResult, ScenarioName, ScenarioResult, Variant } from './model';
 import { cascadeFindings } from './cascade-findings';
 import { resilienceFindings } from './resilience-findings';
+import { tracingFinding } from './tracing-findings';
 import { baristaCapacity } from './scenarios/scale';
 
 function find(
@@ -295,5 +296,6 @@ export function computeFindings(results: ScenarioResult[]): Finding[] {
     acceptLatencyFinding(results),
     ...resilienceFindings(results),
     ...cascadeFindings(results),
+    tracingFinding(results),
   ];
 }

@@ -35,11 +35,12 @@ export const SCENARIOS = [
   'overhead',
   'faults',
   'soak',
+  'tracing',
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 /** Scenarios that run only when named (or with `--scenario all`): they would blow the run's budget. */
-export const OPT_IN_SCENARIOS: readonly ScenarioName[] = ['soak'];
+export const OPT_IN_SCENARIOS: readonly ScenarioName[] = ['soak', 'tracing'];
 
 /** What `npm run bench` runs without --scenario. */
 export const DEFAULT_SCENARIOS: ScenarioName[] = SCENARIOS.filter(
@@ -198,6 +199,8 @@ export interface RunResult {
   readonly fault?: FaultFigures;
   /** soak only: each service's memory over the run and the verdict on its growth. */
   readonly soak?: SoakFigures;
+  /** tracing only: whether the apps traced this run, its CPU per order, its traces. */
+  readonly tracing?: TracingRunFigures;
   readonly notes: string[];
 }
 
@@ -410,6 +413,56 @@ export interface SoakFigures {
   readonly verdict: string;
 }
 
+/** One run of the tracing scenario: the same steady load with OpenTelemetry off or on. */
+export interface TracingRunFigures {
+  readonly on: boolean;
+  /** CPU time of order, barista(s) and pager over the run, per completed order (ms). */
+  readonly cpuMsPerOrder: number | null;
+  /** Tracing on: how the run's orders came out as traces; null when off. */
+  readonly traces: TraceCount | null;
+}
+
+/** The accepted orders of a run against the traces the OTLP receiver got for them. */
+export interface TraceCount {
+  readonly orders: number;
+  /** Distinct traces that an order's `create order.placed` span (by its correlation id) is in. */
+  readonly traces: number;
+  /** Of those, traces that reached the pager's `buzz customer` span. */
+  readonly complete: number;
+  /** Orders without a `create order.placed` span received. */
+  readonly missing: number;
+  /** Orders whose spans (`shop.order.id`) are spread over more than one trace. */
+  readonly split: number;
+}
+
+/** Tracing off vs on over the alternating rounds, for one transport. */
+export interface TracingSummary {
+  readonly rounds: number;
+  readonly off: TracingSide;
+  readonly on: TracingSide;
+  /** on − off, CPU per order (ms) and in percent of off; null when either is missing. */
+  readonly cpuMsPerOrderDelta: number | null;
+  readonly cpuPercentDelta: number | null;
+  /** Over every tracing-on run. */
+  readonly traces: TraceCount;
+  /** True when every accepted order of the tracing-on runs is exactly one complete trace. */
+  readonly oneTracePerOrder: boolean;
+}
+
+/** One side (off or on) of the tracing scenario, over all its rounds. */
+export interface TracingSide {
+  readonly orders: number;
+  /** Summed CPU time over summed completed orders (ms). */
+  readonly cpuMsPerOrder: number | null;
+  /** Median over the rounds of each run's p50 and p99 (ms). */
+  readonly clientP50Ms: number;
+  readonly clientP99Ms: number;
+  readonly buzzP50Ms: number;
+  readonly buzzP99Ms: number;
+  /** Highest RSS of order over the rounds (MB): the SDK loaded shows here too. */
+  readonly orderPeakRssMb: number;
+}
+
 export interface RunParams {
   readonly transport: Transport;
   /** Order's HTTP_DEFENCES (http), null under rmq. */
@@ -460,6 +513,8 @@ export interface ScenarioResult {
   readonly runs: RunResult[];
   readonly overhead?: OverheadSummary;
   readonly steps?: OverheadStep[];
+  /** tracing only: off vs on over the rounds. */
+  readonly tracing?: TracingSummary;
   /** Parts of the scenario not run, and why (faults: the broker restart under http). */
   readonly skipped?: { readonly label: string; readonly reason: string }[];
   readonly error?: string;

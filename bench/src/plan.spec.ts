@@ -84,6 +84,18 @@ describe('buildPlan', () => {
     },
   );
 
+  it('traces the steady rate in alternating rounds: four of 10 s, two of 3 s under --quick', () => {
+    const full = buildPlan(parseCli(['--tracing']));
+    expect(full.tracing).toMatchObject({
+      phases: [{ durationMs: 10000, rate: 100 }],
+      rounds: 4,
+      baristas: 1,
+    });
+    expect(full.variants.map((v) => v.variant)).toEqual(['http', 'rmq']);
+    const quick = buildPlan(parseCli(['--quick', '--tracing']));
+    expect(quick.tracing).toMatchObject({ phases: [{ durationMs: 3000, rate: 50 }], rounds: 2 });
+  });
+
   it('soaks for minutes at a moderate rate, a few seconds under --quick', () => {
     const full = buildPlan(parseCli(['--scenario', 'soak']));
     expect(full.soak.phases).toEqual([{ durationMs: 180000, rate: 50 }]);

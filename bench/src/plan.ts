@@ -62,6 +62,13 @@ export interface SoakPlan extends SteadyPlan {
   readonly sampleMs: number;
 }
 
+export interface TracingPlan extends SteadyPlan {
+  /** Rounds of one run with tracing off and one with it on, the order alternating each round. */
+  readonly rounds: number;
+  /** After a tracing-on run, how long to wait for the last spans to be exported (bounded). */
+  readonly flushMs: number;
+}
+
 export interface ScalePlan {
   readonly rate: number;
   readonly durationMs: number;
@@ -111,6 +118,7 @@ export interface BenchPlan {
   readonly overhead: OverheadPlan;
   readonly faults: FaultsPlan;
   readonly soak: SoakPlan;
+  readonly tracing: TracingPlan;
   readonly drain: DrainPlan;
   readonly timeouts: {
     readonly baristaMs: number;
@@ -224,6 +232,7 @@ export function buildPlan(options: BenchOptions): BenchPlan {
   const burstMs = duration(12, 2);
   const faultsMs = duration(20, 6);
   const soakMs = duration(180, 8);
+  const tracingMs = duration(10, 3);
   const baristaMs = 10000;
   const pagerMs = 2000;
   return {
@@ -288,6 +297,14 @@ export function buildPlan(options: BenchOptions): BenchPlan {
       baristas: 1,
       sampleMs: quick ? 250 : 1000,
       criteria: SOAK_CRITERIA,
+    },
+    tracing: {
+      phases: [{ durationMs: tracingMs, rate }],
+      brewMs,
+      machines,
+      baristas: 1,
+      rounds: quick ? 2 : 4,
+      flushMs: 10000,
     },
     drain: quick ? { idleMs: 2000, maxMs: 15000 } : { idleMs: 5000, maxMs: 60000 },
     timeouts: { baristaMs, pagerMs, clientMs: baristaMs + pagerMs + 3000, startupMs: 30000 },

@@ -377,6 +377,15 @@ export class OrderBook {
     return count;
   }
 
+  /** The accepted orders: the correlation id the client sent and the order id answered. */
+  acceptedOrders(): { correlationId: string; orderId: string }[] {
+    return this.orders.flatMap((record) =>
+      record?.outcome === 'accepted' && record.orderId !== undefined
+        ? [{ correlationId: record.correlationId, orderId: record.orderId }]
+        : [],
+    );
+  }
+
   /** Whether an order id (from an answer or a buzz) belongs to this run. */
   knowsOrder(orderId: string): boolean {
     return this.byOrderId.has(orderId);
@@ -449,4 +458,12 @@ export function checkCounts(counts: Counts): string[] {
   if (byReason !== counts.failed)
     problems.push(`failures by reason ${byReason} != failed ${counts.failed}`);
   return problems;
+}
+
+/** The middle value (the mean of the two middle ones for an even count); null for none. */
+export function median(values: readonly number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }

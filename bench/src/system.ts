@@ -40,6 +40,8 @@ export interface SystemOptions extends BaristaSettings {
   readonly httpDefences?: HttpDefences;
   readonly startupMs: number;
   readonly host?: string;
+  /** More variables for every app (the tracing scenario's OTEL_*). */
+  readonly extraEnv?: Readonly<Record<string, string>>;
 }
 
 export function sameSettings(a: BaristaSettings, b: BaristaSettings): boolean {
@@ -177,6 +179,7 @@ export class ShopSystem {
       LOG_LEVEL: o.logLevel,
       AMQP_URL: o.amqpUrl,
       AMQP_NAMESPACE: o.namespace,
+      ...o.extraEnv,
     };
     switch (role) {
       case 'order':

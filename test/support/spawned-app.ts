@@ -1,5 +1,7 @@
+import { freePort } from '@app/platform';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { AMQP_URL } from './amqp';
 import { eventually } from './client';
 
 export const ROOT = join(__dirname, '..', '..');
@@ -82,4 +84,39 @@ export class SpawnedApp {
     this.signal('SIGKILL');
     await this.exited;
   }
+}
+
+export const SHOP_APPS = ['barista', 'pager', 'order'] as const;
+export type ShopApp = (typeof SHOP_APPS)[number];
+
+/**
+ * Order, barista and pager, each its own process on a free port, wired to each other, with
+ * their databases in `dataDir` and `namespace` on the real RabbitMQ; `env` adds to or overrides
+ * their variables. Not yet ready: wait on each app's {@link SpawnedApp.ready}.
+ */
+export async function spawnShop(
+  transport: 'http' | 'rmq',
+  {
+    namespace,
+    dataDir,
+    env = {},
+  }: { namespace: string; dataDir: string; env?: Record<string, string> },
+): Promise<Map<ShopApp, SpawnedApp>> {
+  const ports = { barista: await freePort(), pager: await freePort(), order: await freePort() };
+  const shared = {
+    TRANSPORT: transport,
+    LOG_LEVEL: 'log',
+    AMQP_URL,
+    AMQP_NAMESPACE: namespace,
+    BARISTA_URL: `http://127.0.0.1:${ports.barista}`,
+    PAGER_URL: `http://127.0.0.1:${ports.pager}`,
+    BARISTA_PORT: String(ports.barista),
+    PAGER_PORT: String(ports.pager),
+    ORDER_PORT: String(ports.order),
+    ORDER_DB_PATH: join(dataDir, 'order.sqlite'),
+    BARISTA_DB_PATH: join(dataDir, 'barista.sqlite'),
+    PAGER_DB_PATH: join(dataDir, 'pager.sqlite'),
+    ...env,
+  };
+  return new Map(SHOP_APPS.map((app) => [app, SpawnedApp.start(app, ports[app], shared)]));
 }

@@ -333,7 +333,25 @@ export const SOAK_ROWS: Row[] = [
   },
 ];
 
+export const TRACING_ROWS: Row[] = [
+  { label: 'tracing', value: (c) => (c.run.tracing ? (c.run.tracing.on ? 'on' : 'off') : '-') },
+  {
+    label: 'CPU ms per order (all apps)',
+    value: (c) => orDash(c.run.tracing?.cpuMsPerOrder, (v) => v.toFixed(2)),
+  },
+  {
+    label: 'orders → traces (complete)',
+    value: (c) => {
+      const traces = c.run.tracing?.traces;
+      return traces
+        ? `${int(traces.orders)} → ${int(traces.traces)} (${int(traces.complete)})`
+        : '-';
+    },
+  },
+];
+
 export function rowsFor(scenario: ScenarioName): Row[] {
+  if (scenario === 'tracing') return [...TRACING_ROWS, ...ROWS];
   if (scenario === 'outage') return [...ROWS.slice(0, 8), ...OUTAGE_ROWS, ...ROWS.slice(8)];
   if (scenario === 'faults')
     return [...ROWS.slice(0, 8), ...FAULT_ROWS, ...CALLER_ROWS, ...ROWS.slice(8)];
@@ -350,6 +368,7 @@ export const SCENARIO_TITLES: Record<ScenarioName, string> = {
   faults:
     'faults: barista killed (kill -9), frozen (SIGSTOP) or slowed, pager frozen, RabbitMQ restarted, under load',
   soak: 'soak: minutes at a steady rate, memory of each service',
+  tracing: 'tracing: the steady load with OpenTelemetry off and on, alternating rounds',
 };
 
 /** Scenarios present in the results, in canonical order. */

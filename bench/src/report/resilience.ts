@@ -6,6 +6,7 @@ import {
   type ScenarioName,
 } from '../model';
 import { RECOVERY_CRITERIA, SOAK_CRITERIA, soakThresholdText } from '../plan';
+import { tracingSummaryText } from '../tracing-findings';
 import { orderTimelineSeries } from './charts';
 import type { ChartSpec, Series } from './html';
 
@@ -18,6 +19,8 @@ export function scenarioRemarks(results: BenchResults, scenario: ScenarioName): 
     for (const run of result.runs) {
       if (run.soak) lines.push(`${result.variant} memory: ${run.soak.verdict}`);
     }
+    if (result.tracing)
+      lines.push(`tracing off → on, ${tracingSummaryText(result.variant, result.tracing)}`);
   }
   return lines;
 }
@@ -38,6 +41,13 @@ export function scenarioDefinitions(scenario: ScenarioName): string | undefined 
       "Hung and slow callees: `barista-hang` and `pager-hang` freeze the process with SIGSTOP (the kernel still accepts its connections, nothing answers) and resume it with SIGCONT; `barista-slow` multiplies the brew time at run time (barista's FAULT_INJECTION switch). In this scenario order gives barista a shorter timeout than elsewhere, so that the timeout, the retries and the breaker all act while barista does not answer.",
       'While every fault lasts the bench probes the caller, order, four times a second: `GET /orders/:id` and `GET /orders` (they call nobody, so their slowness is order\'s own), its `GET /downstreams` (http: calls in flight and sockets open to each callee), its event-loop delay p99 from /metrics (beyond prom-client\'s 10 ms sampling interval) and its RSS. "Before" is before the fault; "during" from the fault until the callee answered again.',
       '"Clients waited" is from the scheduled send until any answer, for the orders due during the fault. "Wasted" brews are coffees barista brewed during the run for orders that were not completed (their client got a failure).',
+    ].join(' ');
+  }
+  if (scenario === 'tracing') {
+    return [
+      'Each round runs the same steady load twice against two shops of the same build: one as every other scenario runs it (OpenTelemetry off: the SDK is not even loaded), one with OTEL_EXPORTER_OTLP_ENDPOINT set to an OTLP/HTTP receiver in the bench process (JSON, batched every 100 ms, every span sampled). The order alternates (off, on; then on, off; ...) so that a drift of the shared machine falls on both sides alike.',
+      "CPU per order is the CPU time of order, barista and pager over load and drain, summed over the side's runs, over the orders they completed; the exporter's work in the apps is included, the receiver's (in the bench) is not. Latencies are the median over the rounds of each run's p50 and p99.",
+      "One trace per order: each accepted order's trace is the one its `create order.placed` span is in (found by the correlation id the bench sent); it is complete when the pager's `buzz customer` span is in it, and split when a span naming the order (`shop.order.id`) is in another trace.",
     ].join(' ');
   }
   if (scenario === 'soak') {

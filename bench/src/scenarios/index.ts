@@ -8,6 +8,7 @@ import { runOverhead } from './overhead';
 import { runScale } from './scale';
 import { runSoak } from './soak';
 import { runSteady } from './steady';
+import { runTracing } from './tracing';
 
 export type { RunContext } from './context';
 export { Shop } from './measure';
@@ -22,6 +23,7 @@ export const EXECUTION_ORDER: ScenarioName[] = [
   'burst',
   'outage',
   'soak',
+  'tracing',
   'faults',
   'scale',
   'overhead',
@@ -38,4 +40,5 @@ export const SCENARIO_RUNNERS: Record<
   overhead: runOverhead,
   faults: runFaults,
   soak: runSoak,
+  tracing: runTracing,
 };

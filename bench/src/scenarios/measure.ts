@@ -56,6 +56,8 @@ export class Shop {
     readonly entries: AppEntries,
     readonly variant: Variant,
     readonly tag: string,
+    /** More variables for its apps (tracing on: the OTLP receiver's). */
+    private readonly extraEnv?: Readonly<Record<string, string>>,
   ) {
     this.transport = transportOf(variant);
     this.namespace = namespaceFor(ctx.runId, this.transport, tag);
@@ -96,6 +98,7 @@ export class Shop {
         baristaTimeoutMs: settings.baristaTimeoutMs ?? ctx.plan.timeouts.baristaMs,
         pagerTimeoutMs: ctx.plan.timeouts.pagerMs,
         startupMs: ctx.plan.timeouts.startupMs,
+        ...(this.extraEnv ? { extraEnv: this.extraEnv } : {}),
       });
       restarted = true;
     } else if (!sameSettings(settings, this.system.options)) {

@@ -11,6 +11,7 @@ import type {
 } from '../model';
 import { soakThresholdText } from '../plan';
 import type { MemorySeries } from '../processes';
+import { median } from '../stats';
 import type { RunContext } from './context';
 import { measureLoad, round, warmupRateFor, type Shop } from './measure';
 
@@ -54,13 +55,6 @@ export function serviceSeries(
       ...(peak ? { peakMb: peak.peakRssMb } : {}),
     };
   });
-}
-
-function median(values: number[]): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 const signed = (value: number, digits: number) =>

@@ -15,6 +15,7 @@ import { HUNG_CALLEE_FAULTS, httpDefencesOf, transportOf } from '../model';
 import { BROKER_NOT_APPLICABLE, FAULT_LABELS } from '../scenarios/faults';
 import { summarizeOverhead } from '../scenarios/overhead';
 import { judgeSoak } from '../scenarios/soak';
+import { cpuMsPerOrder, summarizeTracing } from '../scenarios/tracing';
 import { buildPlan, SOAK_CRITERIA } from '../plan';
 import { computeFindings } from '../findings';
 
@@ -209,9 +210,32 @@ export function sampleScenarios(): ScenarioResult[] {
       wallSeconds: 10,
     });
     results.push(...resilienceScenarios(transport));
+    results.push(tracingScenarioOf(transport));
   }
   results.push(...defendedScenarios());
   return results;
+}
+
+/** The tracing scenario under `transport`: one round, off then on, every order one trace. */
+export function tracingScenarioOf(transport: 'http' | 'rmq'): ScenarioResult {
+  const traces = { orders: 100, traces: 100, complete: 100, missing: 0, split: 0 };
+  const off = runOf(transport, { label: 'off#1' });
+  const on = runOf(transport, {
+    label: 'on#1',
+    processes: off.processes.map((p) => ({ ...p, cpuSeconds: p.cpuSeconds * 1.2 })),
+  });
+  const runs = [
+    { ...off, tracing: { on: false, cpuMsPerOrder: cpuMsPerOrder(off), traces: null } },
+    { ...on, tracing: { on: true, cpuMsPerOrder: cpuMsPerOrder(on), traces } },
+  ];
+  return {
+    scenario: 'tracing',
+    transport,
+    variant: transport,
+    runs,
+    tracing: summarizeTracing(runs, 1),
+    wallSeconds: 12,
+  };
 }
 
 /** A fault run: barista or broker down from 1 s to 3 s of the load. */

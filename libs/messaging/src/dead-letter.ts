@@ -1,3 +1,5 @@
+import { HttpHeaders } from '@app/contracts';
+import { activeTraceparent, type Forwarding, forwardSpanOptions, inSpan } from '@app/telemetry';
 import type { Channel, ConfirmChannel, ConsumeMessage, Options } from 'amqplib';
 import { originOf, retryDelayMs, type RetryPolicy } from './retry-policy';
 import { DeadLetterHeaders, topology } from './topology';
@@ -32,7 +34,18 @@ export async function deadLetter(
   details: FailureDetails = {},
 ): Promise<void> {
   const origin = originOf(message);
-  await forward(channel, message, topology(place.namespace).deadLetterExchange, origin.routingKey, {
+  const exchange = topology(place.namespace).deadLetterExchange;
+  const to: Destination = {
+    operation: 'dead_letter',
+    destination: exchange,
+    routingKey: origin.routingKey,
+    event: origin.routingKey,
+    attributes: {
+      'shop.attempt': details.attempts ?? 0,
+      'shop.dead_letter.reason': reason.slice(0, HEADER_LIMIT),
+    },
+  };
+  await forward(channel, message, to, {
     [DeadLetterHeaders.Reason]: reason.slice(0, HEADER_LIMIT),
     [DeadLetterHeaders.Error]: (details.error ?? reason).slice(0, HEADER_LIMIT),
     [DeadLetterHeaders.Attempts]: details.attempts ?? 0,
@@ -59,11 +72,22 @@ export async function retryLater(
 ): Promise<void> {
   const origin = originOf(message);
   const retryQueue = topology(place.namespace).retryQueue(place.context, attempt);
+  const delayMs = retryDelayMs(place.retry, attempt);
+  const to: Destination = {
+    operation: 'retry',
+    destination: retryQueue,
+    routingKey: retryQueue,
+    event: origin.routingKey,
+    attributes: {
+      'shop.attempt': attempt,
+      'shop.retry.retries': place.retry.retries,
+      'shop.retry.delay_ms': delayMs,
+    },
+  };
   await forward(
     channel,
     message,
-    '',
-    retryQueue,
+    to,
     {
       [DeadLetterHeaders.Error]: error.slice(0, HEADER_LIMIT),
       [DeadLetterHeaders.Attempts]: attempt,
@@ -71,24 +95,50 @@ export async function retryLater(
       [DeadLetterHeaders.Exchange]: origin.exchange,
       [DeadLetterHeaders.RoutingKey]: origin.routingKey,
     },
-    { expiration: String(retryDelayMs(place.retry, attempt)) },
+    { expiration: String(delayMs) },
   );
 }
 
-/** Publishes a copy of `message` with extra headers, waits for the broker's confirm, acks it. */
+/** Where {@link forward} sends the copy: the default exchange (`''`) for a retry queue. */
+type Destination = Omit<Forwarding, 'message'>;
+
+/**
+ * Publishes a copy of `message` with extra headers, waits for the broker's confirm, acks it;
+ * inside a span of its own (see forwardSpanOptions), whose context the copy carries on.
+ */
 async function forward(
   channel: Channel | ConfirmChannel,
   message: ConsumeMessage,
-  exchange: string,
-  routingKey: string,
+  to: Destination,
   headers: Record<string, unknown>,
   extra: Options.Publish = {},
 ): Promise<void> {
+  const span = forwardSpanOptions({ ...to, message });
+  const name = `${to.operation} ${to.destination}`;
+  await inSpan(name, span, () => publishCopy(channel, message, to, headers, extra));
+  channel.ack(message);
+}
+
+async function publishCopy(
+  channel: Channel | ConfirmChannel,
+  message: ConsumeMessage,
+  to: Destination,
+  extraHeaders: Record<string, unknown>,
+  extra: Options.Publish,
+): Promise<void> {
   const { properties, content } = message;
+  const exchange = to.operation === 'retry' ? '' : to.destination;
+  // With tracing on, the next attempt (or a replay) continues from this span.
+  const traceparent = activeTraceparent();
+  const headers = {
+    ...((properties.headers ?? {}) as Record<string, unknown>),
+    ...extraHeaders,
+    ...(traceparent ? { [HttpHeaders.Traceparent]: traceparent } : {}),
+  };
   await new Promise<void>((resolve, reject) => {
     channel.publish(
       exchange,
-      routingKey,
+      to.routingKey,
       content,
       {
         contentType: properties.contentType as string | undefined,
@@ -97,7 +147,7 @@ async function forward(
         type: properties.type as string | undefined,
         timestamp: properties.timestamp as number | undefined,
         persistent: true,
-        headers: { ...(properties.headers ?? {}), ...headers },
+        headers,
         ...extra,
       },
       (error: unknown) => (error ? reject(asError(error)) : resolve()),
@@ -105,7 +155,6 @@ async function forward(
     // A plain channel has no confirms: the callback never fires, so settle at once.
     if (!('waitForConfirms' in channel)) resolve();
   });
-  channel.ack(message);
 }
 
 function asError(error: unknown): Error {

@@ -15,7 +15,7 @@ describe('QueueMetrics', () => {
     new QueueMetrics(broker, PLACE, metrics, timeoutMs).onModuleInit();
     return async () => {
       const text = await metrics.registry.metrics();
-      return text.split('\n').filter((line) => line.startsWith('rabbitmq_queue_'));
+      return text.split('\n').filter((line) => line.startsWith('shop_queue_'));
     };
   };
 
@@ -24,10 +24,10 @@ describe('QueueMetrics', () => {
     const scrape = collecting({ checkQueue });
 
     expect(await scrape()).toEqual([
-      'rabbitmq_queue_messages{queue="t.barista",service="barista"} 7',
-      'rabbitmq_queue_messages{queue="t.unroutable",service="barista"} 7',
-      'rabbitmq_queue_consumers{queue="t.barista",service="barista"} 2',
-      'rabbitmq_queue_consumers{queue="t.unroutable",service="barista"} 2',
+      'shop_queue_messages{queue="t.barista",service="barista"} 7',
+      'shop_queue_messages{queue="t.unroutable",service="barista"} 7',
+      'shop_queue_consumers{queue="t.barista",service="barista"} 2',
+      'shop_queue_consumers{queue="t.unroutable",service="barista"} 2',
     ]);
     // One check of each queue per scrape, for both gauges.
     expect(checkQueue).toHaveBeenCalledTimes(2);
@@ -54,7 +54,7 @@ describe('QueueMetrics', () => {
   it('registers nothing without a Metrics', async () => {
     const checkQueue = jest.fn();
     new QueueMetrics({ checkQueue }, PLACE, undefined).onModuleInit();
-    expect(await metrics.registry.metrics()).not.toContain('rabbitmq_queue_');
+    expect(await metrics.registry.metrics()).not.toContain('shop_queue_');
     expect(checkQueue).not.toHaveBeenCalled();
   });
 });

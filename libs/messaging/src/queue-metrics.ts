@@ -18,7 +18,7 @@ export interface QueueInspector {
 }
 
 /**
- * `rabbitmq_queue_messages{queue}` and `rabbitmq_queue_consumers{queue}` for the app's own queue
+ * `shop_queue_messages{queue}` and `shop_queue_consumers{queue}` for the app's own queue
  * and the namespace's `<ns>.unroutable` (events that no queue was bound for), asked of the broker (passive checkQueue) when Prometheus scrapes. A broker that is down or
  * slow to answer leaves both series out of that scrape; the scrape itself never fails or waits
  * longer than {@link QUEUE_CHECK_TIMEOUT_MS}.
@@ -53,12 +53,12 @@ export class QueueMetrics implements OnModuleInit {
       });
     };
     gauge(
-      'rabbitmq_queue_messages',
+      'shop_queue_messages',
       "Messages ready in the app's queue and in <ns>.unroutable (passive checkQueue on scrape).",
       (counts) => counts.messageCount,
     );
     gauge(
-      'rabbitmq_queue_consumers',
+      'shop_queue_consumers',
       "Consumers attached to the app's queue and <ns>.unroutable (passive checkQueue on scrape).",
       (counts) => counts.consumerCount,
     );

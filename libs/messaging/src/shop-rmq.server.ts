@@ -15,7 +15,7 @@ import { hostname } from 'node:os';
 import { deadLetter } from './dead-letter';
 import type { InFlightMessages } from './in-flight';
 import { decodePacket, envelopeIn } from './packet';
-import { NO_RETRIES, originOf, type RetryPolicy } from './retry-policy';
+import { attemptsOf, NO_RETRIES, originOf, type RetryPolicy } from './retry-policy';
 import {
   declareTopology,
   isPreconditionFailed,
@@ -186,10 +186,11 @@ export class ShopRmqServer extends ServerRMQ {
         headers?.[HttpHeaders.Traceparent],
       );
     };
+    // A message back from a retry queue came by its queue's name: the span names its event.
+    const event = originOf(message).routingKey;
+    const span = processSpanOptions(message, this.queue, event, attemptsOf(message));
     return withLogContext(context, () =>
-      inSpan(`process ${message.fields.routingKey}`, processSpanOptions(message, this.queue), () =>
-        this.handleInContext(message, channel),
-      ),
+      inSpan(`process ${event}`, span, () => this.handleInContext(message, channel)),
     );
   }
 

@@ -152,6 +152,10 @@ export function processSpanOptions(
     properties: { messageId?: string; correlationId?: string; headers?: unknown };
   },
   queue: string,
+  /** The event's routing key, when the delivery's is not (one back from a retry queue). */
+  event = message.fields.routingKey,
+  /** Failed attempts before this delivery (a retry), 0 for a first one. */
+  attempts = 0,
 ): SpanOptions {
   const headers = (message.properties.headers ?? {}) as Record<string, unknown>;
   const sent = contextOf(headers.traceparent);
@@ -160,11 +164,61 @@ export function processSpanOptions(
     parent: sent ?? ROOT_CONTEXT,
     attributes: {
       ...messageAttributes('process', {
-        type: message.fields.routingKey,
+        type: event,
         messageId: message.properties.messageId ?? '',
         correlationId: message.properties.correlationId ?? '',
       }),
       'messaging.destination.subscription.name': queue,
+      // The handler attempt this delivery is (1-based), on a retried one only.
+      ...(attempts > 0 ? { 'shop.attempt': attempts + 1 } : {}),
+    },
+  };
+}
+
+/** Where the shop's own code moves a delivery its handler could not take. */
+export interface Forwarding {
+  /** `retry`: parked in a retry queue for a later attempt; `dead_letter`: given up on. */
+  readonly operation: 'retry' | 'dead_letter';
+  /** The exchange published to, or the queue for the default exchange (a retry queue). */
+  readonly destination: string;
+  readonly routingKey: string;
+  /** The event's own routing key (a message back from a retry queue was delivered by its queue's). */
+  readonly event: string;
+  readonly message: {
+    properties: { messageId?: string; correlationId?: string; headers?: unknown };
+  };
+  /** The failed attempts so far, the delay before the next, the reason: `shop.*` attributes. */
+  readonly attributes?: Attributes;
+}
+
+/**
+ * The span of moving a failed delivery on: a producer span (semantic conventions' `send`
+ * operation, named `retry <retry queue>` or `dead_letter <dlx>` after its operation name and
+ * destination) under the delivery's `process` span, lasting until the broker confirmed the copy.
+ * The copy carries this span's context in its `traceparent`, so the next attempt's `process`
+ * span (or a replay from the dead letters) hangs under it: the retry ladder reads as a staircase
+ * in the order's trace.
+ */
+export function forwardSpanOptions(forwarding: Forwarding): SpanOptions {
+  const { operation, destination, routingKey, message } = forwarding;
+  // Under the delivery's process span when it is active; else (a tool moving messages) under
+  // the span the message's traceparent names.
+  const headers = (message.properties.headers ?? {}) as Record<string, unknown>;
+  const parent = trace.getSpan(context.active()) ? undefined : contextOf(headers.traceparent);
+  return {
+    kind: SpanKind.PRODUCER,
+    ...(parent ? { parent } : {}),
+    attributes: {
+      ...messageAttributes('send', {
+        type: forwarding.event,
+        messageId: message.properties.messageId ?? '',
+        correlationId: message.properties.correlationId ?? '',
+      }),
+      [Messaging.OperationName]: operation,
+      [Messaging.DestinationName]: destination,
+      [Messaging.RoutingKey]: routingKey,
+      'shop.event': forwarding.event,
+      ...forwarding.attributes,
     },
   };
 }

@@ -3,6 +3,15 @@ import { OutboxStore } from '@app/storage';
 import { Injectable, type OnModuleInit, Optional } from '@nestjs/common';
 import { Gauge } from 'prom-client';
 import { OrderRepository } from '../application/ports/order.repository';
+import { DownstreamCalls } from './downstream-calls';
+import type { CircuitView } from './http-defences';
+
+/** `shop_circuit_state`'s values: the further from closed, the higher. */
+export const CIRCUIT_STATE_VALUES: Readonly<Record<Exclude<CircuitView, 'off'>, number>> = {
+  closed: 0,
+  'half-open': 1,
+  open: 2,
+};
 
 /**
  * `shop_orders{status}`: the orders on the list by status, counted from the repository when
@@ -15,6 +24,7 @@ export class OrderMetrics implements OnModuleInit {
     private readonly metrics: Metrics,
     private readonly orders: OrderRepository,
     @Optional() private readonly outbox?: OutboxStore,
+    @Optional() private readonly calls?: DownstreamCalls,
   ) {}
 
   onModuleInit(): void {
@@ -29,6 +39,32 @@ export class OrderMetrics implements OnModuleInit {
         for (const [status, count] of Object.entries(counts)) this.set({ status }, count);
       },
     });
+    this.circuits();
+    this.outboxBacklog();
+  }
+
+  /**
+   * `shop_circuit_state{callee}` (TRANSPORT=http): each downstream's circuit breaker, read from
+   * the breaker when scraped. A callee without a breaker (HTTP_BREAKER=off) has no series.
+   */
+  private circuits(): void {
+    const calls = this.calls;
+    if (!calls) return;
+    new Gauge({
+      name: 'shop_circuit_state',
+      help: "Circuit breaker of order's calls to each callee: 0 closed, 1 half-open, 2 open.",
+      labelNames: ['callee'],
+      registers: [this.metrics.registry],
+      collect() {
+        this.reset();
+        for (const [callee, view] of Object.entries(calls.view())) {
+          if (view.circuit !== 'off') this.set({ callee }, CIRCUIT_STATE_VALUES[view.circuit]);
+        }
+      },
+    });
+  }
+
+  private outboxBacklog(): void {
     const outbox = this.outbox;
     if (!outbox) return;
     // What an operator asks first when the broker is away: how much waits, and since when.
