@@ -63,14 +63,16 @@ async function main(): Promise<void> {
       `${`${app}: ${step}`.padEnd(52)} ${perOrder.toFixed(1).padStart(6)} µs CPU ${wallUs.toFixed(1).padStart(7)} µs wall\n`,
     );
   };
-  const changeStatus = (change: (order: Order) => void) => async (i: number) => {
-    const messageId = randomUUID();
-    if (await orders.hasHandled(messageId)) return;
-    const order = await orders.findById(placed[i].data.orderId);
-    if (!order) throw new Error('lost an order');
-    change(order);
-    await orders.save(order, { handledMessageId: messageId });
-  };
+  const changeStatus = (change: (order: Order) => void) => (i: number) =>
+    orders.transaction(async (tx) => {
+      const messageId = randomUUID();
+      if (await tx.hasHandled(messageId)) return;
+      const order = await tx.findById(placed[i].data.orderId);
+      if (!order) throw new Error('lost an order');
+      change(order);
+      await tx.save(order, []);
+      await tx.recordHandled(messageId);
+    });
 
   await measure('order', 'save with OrderPlaced (1 transaction)', async (i) => {
     const at = new Date();
@@ -89,7 +91,7 @@ async function main(): Promise<void> {
       at,
     );
     placed.push(event);
-    await orders.save(order, { events: [event] });
+    await orders.transaction((tx) => tx.save(order, [event]));
   });
   await measure('order', `relay: read and remove, batches of ${BATCH}`, (i) => {
     if (i % BATCH === 0) outbox.markSent(outbox.pending(BATCH).map((entry) => entry.seq));

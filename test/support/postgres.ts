@@ -40,3 +40,15 @@ export function openTestSchema(
 ): Promise<PgDatabase> {
   return PgDatabase.open({ url: TEST_DATABASE_URL, schema, poolMax, migrations });
 }
+
+/**
+ * The PostgreSQL an e2e run puts the apps on, when DATABASE_URL is set for it (e.g.
+ * `DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npx jest ... test/shop.e2e-spec.ts`);
+ * unset, every app keeps its SQLite file, the default.
+ */
+export const E2E_DATABASE_URL = process.env.DATABASE_URL;
+
+/** The DATABASE_SCHEMA_PREFIX of one test's shop: its schemas apart from every other run's. */
+export function schemaPrefix(namespace: string): string {
+  return `${namespace.replace(/[^a-z0-9]/g, '_')}_`;
+}

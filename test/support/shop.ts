@@ -12,6 +12,7 @@ import { OrderConfig } from '../../apps/order/src/order.config';
 import { createPagerApp } from '../../apps/pager/src/bootstrap';
 import { PagerConfig } from '../../apps/pager/src/pager.config';
 import { AMQP_URL, Broker } from './amqp';
+import { dropSchemas, E2E_DATABASE_URL, schemaPrefix } from './postgres';
 
 export interface ShopOptions {
   readonly transport: TransportKind;
@@ -35,7 +36,9 @@ export interface ShopOptions {
 
 /**
  * The three apps on real ports, in this process, configured through the same environment
- * variables a user sets, with a namespace of their own on the real RabbitMQ.
+ * variables a user sets, with a namespace of their own on the real RabbitMQ. With DATABASE_URL
+ * set for the test run, the apps keep their state in PostgreSQL, in schemas of this shop's own
+ * (dropped when it closes); else each in a SQLite file.
  */
 export class Shop {
   readonly namespace = `e2e-${randomUUID().slice(0, 8)}`;
@@ -122,6 +125,7 @@ export class Shop {
   async close(): Promise<void> {
     for (const app of [this.order, this.pager, this.barista]) await app?.close();
     rmSync(this.dataDir, { recursive: true, force: true });
+    if (E2E_DATABASE_URL) await dropSchemas(schemaPrefix(this.namespace), E2E_DATABASE_URL);
     if (this.options.transport === 'rmq') {
       const broker = await Broker.connect();
       try {
@@ -152,6 +156,9 @@ export class Shop {
       ORDER_DB_PATH: this.dbPath('order'),
       BARISTA_DB_PATH: this.dbPath('barista'),
       PAGER_DB_PATH: this.dbPath('pager'),
+      ...(E2E_DATABASE_URL
+        ? { DATABASE_URL: E2E_DATABASE_URL, DATABASE_SCHEMA_PREFIX: schemaPrefix(this.namespace) }
+        : {}),
       ...this.options.env,
     };
   }

@@ -1,19 +1,11 @@
-import {
-  AtMost,
-  CommonConfig,
-  DecimalRange,
-  IntRange,
-  IsPort,
-  OnOff,
-  type Switch,
-} from '@app/platform';
-import { IsDatabasePath } from '@app/storage';
+import { AtMost, DecimalRange, IntRange, IsPort, OnOff, type Switch } from '@app/platform';
+import { IsDatabasePath, StoreConfig } from '@app/storage';
 import { IsOptional, Matches } from 'class-validator';
 
 const URL_LIST = /^https?:\/\/[^\s,]+(,https?:\/\/[^\s,]+)*$/;
 
 /** The order app's environment: its port, and how to reach barista and pager under http. */
-export class OrderConfig extends CommonConfig {
+export class OrderConfig extends StoreConfig {
   @IsPort()
   public readonly ORDER_PORT: number = 3000;
 
@@ -86,4 +78,11 @@ export class OrderConfig extends CommonConfig {
   /** The counter's SQLite file: its orders, and (rmq) the outbox of events not yet published. */
   @IsDatabasePath()
   public readonly ORDER_DB_PATH: string = 'data/order.sqlite';
+
+  /**
+   * PostgreSQL and rmq: how often each instance's relay looks for events it was not told about
+   * (stored by another instance whose relay died, or left by a broker outage).
+   */
+  @IntRange(50, 600000, 'milliseconds')
+  public readonly OUTBOX_SWEEP_MS: number = 1000;
 }

@@ -3,11 +3,6 @@ import type { LineItem } from '@app/contracts';
 export const ORDER_STATUSES = ['placed', 'brewing', 'ready', 'failed'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
-/** A count per status, every one at zero. */
-export function zeroCounts(): Record<OrderStatus, number> {
-  return { placed: 0, brewing: 0, ready: 0, failed: 0 };
-}
-
 export interface StatusChange {
   readonly status: OrderStatus;
   readonly at: string;
@@ -15,13 +10,10 @@ export interface StatusChange {
   readonly reason?: string;
 }
 
-export interface OrderView {
-  readonly id: string;
-  readonly customer: string;
-  readonly items: readonly LineItem[];
-  readonly status: OrderStatus;
-  readonly history: readonly StatusChange[];
-  readonly correlationId: string;
+/** A domain event: the order reached `change.status` (recorded once per change). */
+export interface OrderStatusChanged {
+  readonly orderId: string;
+  readonly change: StatusChange;
 }
 
 /**
@@ -39,6 +31,9 @@ export class Order {
     private readonly changes: StatusChange[],
   ) {}
 
+  /** The changes recorded since this copy was placed or restored, not yet pulled. */
+  private events: OrderStatusChanged[] = [];
+
   static place(props: {
     id: string;
     customer: string;
@@ -47,9 +42,9 @@ export class Order {
     at: Date;
   }): Order {
     const items = props.items.map(({ drink, size, quantity }) => ({ drink, size, quantity }));
-    return new Order(props.id, props.customer.trim(), items, props.correlationId, [
-      { status: 'placed', at: props.at.toISOString() },
-    ]);
+    const order = new Order(props.id, props.customer.trim(), items, props.correlationId, []);
+    order.record({ status: 'placed', at: props.at.toISOString() });
+    return order;
   }
 
   /** An order as it was stored: its history is taken as recorded. */
@@ -91,36 +86,16 @@ export class Order {
     this.record({ status: 'failed', at: at.toISOString(), reason });
   }
 
-  /**
-   * Takes in changes recorded on another copy of this order (stored meanwhile by a concurrent
-   * handler), so that saving this copy loses none of them. Each change is kept once.
-   */
-  absorb(changes: readonly StatusChange[]): void {
-    for (const change of changes) {
-      const known = this.changes.some(
-        (existing) =>
-          existing.status === change.status &&
-          (change.status !== 'failed' ||
-            (existing.at === change.at && existing.reason === change.reason)),
-      );
-      if (!known) this.record({ ...change });
-    }
-  }
-
   /** The history, oldest first (what a store keeps). */
   get history(): readonly StatusChange[] {
     return this.changes;
   }
 
-  view(): OrderView {
-    return {
-      id: this.id,
-      customer: this.customer,
-      items: this.items.map((item) => ({ ...item })),
-      status: this.status,
-      history: [...this.changes],
-      correlationId: this.correlationId,
-    };
+  /** The domain events recorded since the last pull, oldest first; they are handed over once. */
+  pullEvents(): OrderStatusChanged[] {
+    const events = this.events;
+    this.events = [];
+    return events;
   }
 
   private has(status: OrderStatus): boolean {
@@ -132,6 +107,7 @@ export class Order {
     const after = this.changes.findIndex((existing) => existing.at > change.at);
     if (after === -1) this.changes.push(change);
     else this.changes.splice(after, 0, change);
+    this.events.push({ orderId: this.id, change });
     return true;
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Hop } from '../application/ports/order-events.port';
+import type { Hop } from '../application/ports/hop-failed.error';
 import type { CircuitView, DefenceCounts, Defences } from './http-defences';
 
 export type DownstreamView = DefenceCounts & {

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { loadConfig } from '@app/platform';
 import { Logger } from '@nestjs/common';
-import { HopFailedError } from '../application/ports/order-events.port';
+import { HopFailedError } from '../application/ports/hop-failed.error';
 import { OrderConfig } from '../order.config';
 import { Deadline, Defences, type DefenceSettings, defenceSettings } from './http-defences';
 

@@ -11,7 +11,7 @@ import {
   isBrokenCircuitError,
   retry,
 } from 'cockatiel';
-import { type Hop, HopFailedError } from '../application/ports/order-events.port';
+import { type Hop, HopFailedError } from '../application/ports/hop-failed.error';
 import type { OrderConfig } from '../order.config';
 
 export interface BreakerSettings {

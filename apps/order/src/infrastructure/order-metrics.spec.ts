@@ -1,7 +1,7 @@
 import { Metrics } from '@app/platform';
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { HopFailedError } from '../application/ports/order-events.port';
+import { HopFailedError } from '../application/ports/hop-failed.error';
 import { Order } from '../domain/order';
 import { DownstreamCalls } from './downstream-calls';
 import { Deadline, Defences } from './http-defences';
@@ -40,8 +40,8 @@ describe('OrderMetrics', () => {
 
     const [a, b] = [place('a'), place('b')];
     a.markReady('2025-01-01T10:00:01.000Z', '2025-01-01T10:00:02.000Z');
-    await orders.save(a);
-    await orders.save(b);
+    orders.put(a);
+    orders.put(b);
 
     expect(await scrape()).toEqual([
       'shop_orders{status="placed",service="order"} 1',

@@ -1,8 +1,8 @@
 import { Metrics } from '@app/platform';
-import { Outbox } from '@app/storage';
+import { OutboxStore } from '@app/storage';
 import { Injectable, type OnModuleInit, Optional } from '@nestjs/common';
 import { Gauge } from 'prom-client';
-import { OrderRepository } from '../domain/order.repository';
+import { OrderRepository } from '../application/ports/order.repository';
 import { DownstreamCalls } from './downstream-calls';
 import type { CircuitView } from './http-defences';
 
@@ -23,7 +23,7 @@ export class OrderMetrics implements OnModuleInit {
   constructor(
     private readonly metrics: Metrics,
     private readonly orders: OrderRepository,
-    @Optional() private readonly outbox?: Outbox,
+    @Optional() private readonly outbox?: OutboxStore,
     @Optional() private readonly calls?: DownstreamCalls,
   ) {}
 
@@ -72,16 +72,16 @@ export class OrderMetrics implements OnModuleInit {
       name: 'shop_outbox_events',
       help: 'Events stored in the outbox, not yet confirmed by the broker (counted on scrape).',
       registers: [this.metrics.registry],
-      collect() {
-        this.set(outbox.size);
+      async collect() {
+        this.set(await outbox.pendingCount());
       },
     });
     new Gauge({
       name: 'shop_outbox_oldest_age_seconds',
       help: 'Age of the oldest event waiting in the outbox; 0 when it is empty.',
       registers: [this.metrics.registry],
-      collect() {
-        const at = outbox.oldestStoredAt;
+      async collect() {
+        const at = await outbox.oldestPendingAt();
         this.set(at === undefined ? 0 : Math.max(0, (Date.now() - at) / 1000));
       },
     });

@@ -1,7 +1,11 @@
-import type { LineItem } from '@app/contracts';
+import type { IntegrationEvent, LineItem } from '@app/contracts';
 import { type Outbox, type ProcessedMessages, promised, type SqliteDatabase } from '@app/storage';
-import { Order, type OrderStatus, type StatusChange, zeroCounts } from '../domain/order';
-import { OrderRepository, type SaveOptions } from '../domain/order.repository';
+import {
+  OrderRepository,
+  type OrderTransaction,
+  zeroCounts,
+} from '../application/ports/order.repository';
+import { Order, type OrderStatus, type StatusChange } from '../domain/order';
 
 interface OrderRow {
   id: string;
@@ -13,22 +17,31 @@ interface OrderRow {
 
 const COLUMNS = 'id, customer, items, correlation_id, history';
 
+/** What one transaction writes, applied at once when it commits. */
+interface Writes {
+  readonly orders: Map<string, Order>;
+  readonly outbox: IntegrationEvent[];
+  readonly handled: string[];
+}
+
 /**
  * Orders in the counter's SQLite file: one row per order, its items and history as JSON, the
- * status in a column of its own for the list. A save is one transaction with whatever comes
- * with it: the events to publish (the outbox, under rmq) and the id of the message handled.
+ * status in a column of its own for the list. better-sqlite3 is synchronous, so a transaction's
+ * reads run as it asks and its writes (orders, outbox rows under rmq, handled message ids) are
+ * kept until its work resolves, then applied in one SQLite transaction. Transactions run one at
+ * a time: none reads an order another is about to write. One process owns the file; several
+ * instances share a PostgreSQL database instead.
  */
 export class SqliteOrderRepository extends OrderRepository {
-  /** The history each copy was read or saved with: a save compares it with the stored one. */
-  private readonly seen = new WeakMap<Order, string>();
-  private readonly store: (order: Order, options: SaveOptions) => void;
+  private readonly apply: (writes: Writes) => void;
   private readonly byId;
-  private readonly historyOf;
   private readonly newest;
   private readonly newestOf;
   private readonly count;
   private readonly countOf;
   private readonly countEach;
+  /** The transaction running now and those queued behind it. */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     db: SqliteDatabase,
@@ -38,9 +51,6 @@ export class SqliteOrderRepository extends OrderRepository {
   ) {
     super();
     this.byId = db.prepare<[string], OrderRow>(`SELECT ${COLUMNS} FROM orders WHERE id = ?`);
-    this.historyOf = db.prepare<[string], { history: string }>(
-      'SELECT history FROM orders WHERE id = ?',
-    );
     this.newest = db.prepare<[number], OrderRow>(
       `SELECT ${COLUMNS} FROM orders ORDER BY seq DESC LIMIT ?`,
     );
@@ -59,29 +69,26 @@ export class SqliteOrderRepository extends OrderRepository {
        VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET status = excluded.status, history = excluded.history`,
     );
-    this.store = db.transaction((order: Order, options: SaveOptions) => {
-      const stored = this.historyOf.get(order.id)?.history;
-      // Another copy of this order was saved since this one was read: keep its changes too.
-      if (stored !== undefined && stored !== this.seen.get(order)) {
-        order.absorb(JSON.parse(stored) as StatusChange[]);
+    this.apply = db.transaction(({ orders, outbox, handled }: Writes) => {
+      for (const order of orders.values()) {
+        upsert.run(
+          order.id,
+          order.customer,
+          JSON.stringify(order.items),
+          order.correlationId,
+          order.status,
+          JSON.stringify(order.history),
+        );
       }
-      const history = JSON.stringify(order.history);
-      upsert.run(
-        order.id,
-        order.customer,
-        JSON.stringify(order.items),
-        order.correlationId,
-        order.status,
-        history,
-      );
-      for (const event of options.events ?? []) this.outbox?.add(event);
-      if (options.handledMessageId) this.processed.record(options.handledMessageId);
-      this.seen.set(order, history);
+      for (const event of outbox) this.outbox?.add(event);
+      for (const messageId of handled) this.processed.record(messageId);
     });
   }
 
-  save(order: Order, options: SaveOptions = {}): Promise<void> {
-    return promised(() => this.store(order, options));
+  transaction<T>(work: (tx: OrderTransaction) => Promise<T>): Promise<T> {
+    const run = this.queue.then(() => this.run(work));
+    this.queue = run.catch(() => undefined);
+    return run;
   }
 
   findById(id: string): Promise<Order | undefined> {
@@ -111,19 +118,35 @@ export class SqliteOrderRepository extends OrderRepository {
     });
   }
 
-  hasHandled(messageId: string): Promise<boolean> {
-    return promised(() => this.processed.has(messageId));
+  private async run<T>(work: (tx: OrderTransaction) => Promise<T>): Promise<T> {
+    const writes: Writes = { orders: new Map(), outbox: [], handled: [] };
+    const result = await work({
+      findById: (id) => {
+        const saved = writes.orders.get(id);
+        return saved ? Promise.resolve(saved) : this.findById(id);
+      },
+      hasHandled: (messageId) => promised(() => this.processed.has(messageId)),
+      save: (order, outbox) => {
+        writes.orders.set(order.id, order);
+        writes.outbox.push(...outbox);
+        return Promise.resolve();
+      },
+      recordHandled: (messageId) => {
+        writes.handled.push(messageId);
+        return Promise.resolve();
+      },
+    });
+    this.apply(writes);
+    return result;
   }
 
   private restore(row: OrderRow): Order {
-    const order = Order.restore({
+    return Order.restore({
       id: row.id,
       customer: row.customer,
       items: JSON.parse(row.items) as LineItem[],
       correlationId: row.correlation_id,
       history: JSON.parse(row.history) as StatusChange[],
     });
-    this.seen.set(order, row.history);
-    return order;
   }
 }

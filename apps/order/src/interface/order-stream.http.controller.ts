@@ -1,14 +1,14 @@
 import { Controller, type MessageEvent, Sse } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { map, type Observable } from 'rxjs';
-import { OrderStatusStream } from '../application/order-status-stream';
+import { OrderStatusFeed } from '../application/ports/order-status-feed.port';
 import { ORDER_STATUS_UPDATE_SCHEMA } from './order.api-schemas';
 
 /** Its own controller beside OrdersHttpController: Fastify matches `/orders/stream` before `/orders/:id`. */
 @ApiTags('orders')
 @Controller('orders')
 export class OrderStreamHttpController {
-  constructor(private readonly stream: OrderStatusStream) {}
+  constructor(private readonly feed: OrderStatusFeed) {}
 
   /**
    * Server-Sent Events: one `data:` line per status change of any order from now on
@@ -22,6 +22,6 @@ export class OrderStreamHttpController {
     schema: ORDER_STATUS_UPDATE_SCHEMA,
   })
   live(): Observable<MessageEvent> {
-    return this.stream.live.pipe(map((update) => ({ data: update })));
+    return this.feed.live.pipe(map((update) => ({ data: update })));
   }
 }

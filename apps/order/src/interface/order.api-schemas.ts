@@ -1,6 +1,6 @@
 import { LineItem } from '@app/contracts';
 import { namedSchema, schemaRef } from '@app/platform';
-import { HOPS } from '../application/ports/order-events.port';
+import { HOPS } from '../application/ports/hop-failed.error';
 import { ORDER_STATUSES } from '../domain/order';
 
 /** What an order and each change of it show of the order. */

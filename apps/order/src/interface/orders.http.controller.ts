@@ -4,7 +4,8 @@ import { QueryBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 import { GetOrderQuery, ListOrdersQuery } from '../application/queries/order.queries';
-import { ORDER_STATUSES, type OrderStatus, type OrderView } from '../domain/order';
+import type { OrderView } from '../application/views/order.view';
+import { ORDER_STATUSES, type OrderStatus } from '../domain/order';
 import { ORDER_VIEW_SCHEMA } from './order.api-schemas';
 
 export class ListOrdersParams extends PageQuery {

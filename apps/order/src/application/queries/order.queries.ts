@@ -1,5 +1,6 @@
 import { Query } from '@nestjs/cqrs';
-import type { OrderStatus, OrderView } from '../../domain/order';
+import type { OrderStatus } from '../../domain/order';
+import type { OrderView } from '../views/order.view';
 
 export class GetOrderQuery extends Query<OrderView | undefined> {
   constructor(public readonly id: string) {

@@ -1,6 +1,6 @@
 import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import type { OrderView } from '../../domain/order';
-import { OrderRepository } from '../../domain/order.repository';
+import { OrderRepository } from '../ports/order.repository';
+import { toOrderView, type OrderView } from '../views/order.view';
 import { GetOrderQuery, ListOrdersQuery } from './order.queries';
 
 @QueryHandler(GetOrderQuery)
@@ -8,7 +8,8 @@ export class GetOrderHandler implements IQueryHandler<GetOrderQuery> {
   constructor(private readonly orders: OrderRepository) {}
 
   async execute({ id }: GetOrderQuery): Promise<OrderView | undefined> {
-    return (await this.orders.findById(id))?.view();
+    const order = await this.orders.findById(id);
+    return order && toOrderView(order);
   }
 }
 
@@ -18,6 +19,6 @@ export class ListOrdersHandler implements IQueryHandler<ListOrdersQuery> {
 
   async execute({ limit, status }: ListOrdersQuery) {
     const { orders, total } = await this.orders.list({ limit, status });
-    return { orders: orders.map((order) => order.view()), total };
+    return { orders: orders.map(toOrderView), total };
   }
 }

@@ -3,9 +3,12 @@ import { CommandBus, CqrsModule } from '@nestjs/cqrs';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { randomUUID } from 'node:crypto';
 import { Order } from '../../../domain/order';
-import { OrderNotFoundError, OrderRepository } from '../../../domain/order.repository';
 import { InMemoryOrderRepository } from '../../../infrastructure/in-memory-order.repository';
+import { InProcessOrderStatusFeed } from '../../../infrastructure/in-process-order-status-feed';
 import { BREWED_AT, coffeeBrewed, STARTED_AT } from '../../../testing/barista-events';
+import { OrderUnitOfWork } from '../../order-unit-of-work';
+import { OrderStatusFeed } from '../../ports/order-status-feed.port';
+import { OrderNotFoundError, OrderRepository } from '../../ports/order.repository';
 import { MarkOrderReadyCommand } from './mark-order-ready.command';
 import { MarkOrderReadyHandler } from './mark-order-ready.handler';
 
@@ -26,11 +29,15 @@ describe('MarkOrderReadyHandler', () => {
       correlationId: 'corr-1',
       at: new Date(PLACED_AT),
     });
-    void repository.save(order);
-    repository.saved.length = 0;
+    repository.put(order);
     moduleRef = await Test.createTestingModule({
       imports: [CqrsModule.forRoot()],
-      providers: [MarkOrderReadyHandler, { provide: OrderRepository, useValue: repository }],
+      providers: [
+        MarkOrderReadyHandler,
+        OrderUnitOfWork,
+        { provide: OrderRepository, useValue: repository },
+        { provide: OrderStatusFeed, useClass: InProcessOrderStatusFeed },
+      ],
     }).compile();
     await moduleRef.init();
     commands = moduleRef.get(CommandBus);
@@ -42,15 +49,14 @@ describe('MarkOrderReadyHandler', () => {
     await commands.execute(new MarkOrderReadyCommand(coffeeBrewed(order.id)));
 
     const stored = await repository.findById(order.id);
-    expect(stored?.view()).toMatchObject({
-      status: 'ready',
-      history: [
-        { status: 'placed', at: PLACED_AT },
-        { status: 'brewing', at: STARTED_AT },
-        { status: 'ready', at: BREWED_AT },
-      ],
-    });
+    expect(stored?.status).toBe('ready');
+    expect(stored?.history).toEqual([
+      { status: 'placed', at: PLACED_AT },
+      { status: 'brewing', at: STARTED_AT },
+      { status: 'ready', at: BREWED_AT },
+    ]);
     expect(repository.saved).toHaveLength(1);
+    expect(repository.outbox).toEqual([]);
   });
 
   it('changes nothing when told again (a redelivery)', async () => {
@@ -60,13 +66,13 @@ describe('MarkOrderReadyHandler', () => {
     await commands.execute(new MarkOrderReadyCommand(coffeeBrewed(order.id)));
 
     expect(repository.saved).toHaveLength(1);
-    expect(order.view().history).toHaveLength(3);
+    expect((await repository.findById(order.id))?.history).toHaveLength(3);
   });
 
   it('records the message as handled, and does nothing at all for it again', async () => {
     const event = coffeeBrewed(order.id);
     await commands.execute(new MarkOrderReadyCommand(event));
-    expect(await repository.hasHandled(event.messageId)).toBe(true);
+    expect(repository.hasHandled(event.messageId)).toBe(true);
     const reads = jest.spyOn(repository, 'findById');
 
     await commands.execute(new MarkOrderReadyCommand(event));
@@ -75,15 +81,17 @@ describe('MarkOrderReadyHandler', () => {
     expect(repository.saved).toHaveLength(1);
   });
 
-  it('throws OrderNotFoundError for an order it does not know', async () => {
+  it('throws OrderNotFoundError for an order it does not know, recording nothing', async () => {
     const unknown = randomUUID();
+    const event = coffeeBrewed(unknown);
 
     const error: unknown = await commands
-      .execute(new MarkOrderReadyCommand(coffeeBrewed(unknown)))
+      .execute(new MarkOrderReadyCommand(event))
       .catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(OrderNotFoundError);
     expect((error as OrderNotFoundError).orderId).toBe(unknown);
     expect(repository.saved).toHaveLength(0);
+    expect(repository.hasHandled(event.messageId)).toBe(false);
   });
 });

@@ -1,14 +1,10 @@
 import type { PlaceOrderRequest } from '@app/contracts';
 import { Command } from '@nestjs/cqrs';
-import type { OrderView } from '../../../domain/order';
-import type { HandOver, HopFailedError } from '../../ports/order-events.port';
+import type { HopFailedError } from '../../ports/hop-failed.error';
+import type { OrderView } from '../../views/order.view';
 
-export interface PlaceOrderResult {
-  readonly order: OrderView;
-  readonly handOver: HandOver;
-}
-
-export class PlaceOrderCommand extends Command<PlaceOrderResult> {
+/** Answers the order as it stands once handed over: `placed` (queued), or `ready` (brewed). */
+export class PlaceOrderCommand extends Command<OrderView> {
   constructor(
     public readonly request: PlaceOrderRequest,
     public readonly correlationId: string,

@@ -4,25 +4,29 @@ import { Logger } from '@nestjs/common';
 import { CommandBus, CqrsModule } from '@nestjs/cqrs';
 import { Test, type TestingModule } from '@nestjs/testing';
 import type { Order } from '../../../domain/order';
-import { OrderRepository } from '../../../domain/order.repository';
 import { InMemoryOrderRepository } from '../../../infrastructure/in-memory-order.repository';
-import { type HandOver, HopFailedError, OrderEvents } from '../../ports/order-events.port';
+import { InProcessOrderStatusFeed } from '../../../infrastructure/in-process-order-status-feed';
+import { OrderUnitOfWork } from '../../order-unit-of-work';
+import { HopFailedError } from '../../ports/hop-failed.error';
+import { OrderHandOver } from '../../ports/order-hand-over.port';
+import { OrderStatusFeed } from '../../ports/order-status-feed.port';
+import { OrderRepository } from '../../ports/order.repository';
 import { OrderNotHandedOverError, PlaceOrderCommand } from './place-order.command';
 import { PlaceOrderHandler } from './place-order.handler';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** Hands over with whatever the test sets in `answer`, and notes what the store held then. */
-class FakeOrderEvents extends OrderEvents {
+class FakeHandOver extends OrderHandOver {
   readonly handedOver: OrderPlaced[] = [];
   readonly storedWhenHandedOver: (Order | undefined)[] = [];
-  answer: (event: OrderPlaced) => Promise<HandOver> = () => Promise.resolve('queued');
+  answer: (event: OrderPlaced) => Promise<void> = () => Promise.resolve();
 
   constructor(private readonly repository: InMemoryOrderRepository) {
     super();
   }
 
-  async orderPlaced(event: OrderPlaced): Promise<HandOver> {
+  async handOver(event: OrderPlaced): Promise<void> {
     this.handedOver.push(event);
     this.storedWhenHandedOver.push(await this.repository.findById(event.data.orderId));
     return this.answer(event);
@@ -38,19 +42,21 @@ describe('PlaceOrderHandler', () => {
   let moduleRef: TestingModule;
   let commands: CommandBus;
   let repository: InMemoryOrderRepository;
-  let events: FakeOrderEvents;
+  let events: FakeHandOver;
 
   beforeAll(() => Logger.overrideLogger(false));
 
   beforeEach(async () => {
     repository = new InMemoryOrderRepository();
-    events = new FakeOrderEvents(repository);
+    events = new FakeHandOver(repository);
     moduleRef = await Test.createTestingModule({
       imports: [CqrsModule.forRoot()],
       providers: [
         PlaceOrderHandler,
+        OrderUnitOfWork,
         { provide: OrderRepository, useValue: repository },
-        { provide: OrderEvents, useValue: events },
+        { provide: OrderHandOver, useValue: events },
+        { provide: OrderStatusFeed, useClass: InProcessOrderStatusFeed },
       ],
     }).compile();
     await moduleRef.init();
@@ -62,37 +68,31 @@ describe('PlaceOrderHandler', () => {
   const place = (correlationId = 'corr-42') =>
     commands.execute(new PlaceOrderCommand(request, correlationId));
 
-  it('saves the order before handing it over, and answers queued', async () => {
-    const result = await place();
+  it('saves the order before handing it over, and answers it placed', async () => {
+    const order = await place();
 
-    expect(result.handOver).toBe('queued');
-    expect(result.order).toMatchObject({ customer: 'Grace', status: 'placed' });
-    expect(result.order.id).toMatch(UUID);
-    expect(events.storedWhenHandedOver[0]?.id).toBe(result.order.id);
+    expect(order).toMatchObject({ customer: 'Grace', status: 'placed' });
+    expect(order.id).toMatch(UUID);
+    expect(events.storedWhenHandedOver[0]?.id).toBe(order.id);
     expect(repository.saved).toEqual(['placed']);
   });
 
-  it('answers completed with the order as the sync chain left it', async () => {
-    events.answer = async (event) => {
-      const order = await repository.findById(event.data.orderId);
-      order!.markReady(new Date().toISOString(), new Date().toISOString());
-      await repository.save(order!);
-      return 'completed';
-    };
+  it('answers the order as the sync chain left it', async () => {
+    events.answer = (event) =>
+      repository.transaction(async (tx) => {
+        const order = await tx.findById(event.data.orderId);
+        order!.markReady(new Date().toISOString(), new Date().toISOString());
+        await tx.save(order!, []);
+      });
 
-    const result = await place();
+    const order = await place();
 
-    expect(result.handOver).toBe('completed');
-    expect(result.order.status).toBe('ready');
-    expect(result.order.history.map((change) => change.status)).toEqual([
-      'placed',
-      'brewing',
-      'ready',
-    ]);
+    expect(order.status).toBe('ready');
+    expect(order.history.map((change) => change.status)).toEqual(['placed', 'brewing', 'ready']);
   });
 
   it('hands over an OrderPlaced envelope for this order and correlation id', async () => {
-    const result = await place('corr-abc');
+    const order = await place('corr-abc');
 
     expect(events.handedOver).toHaveLength(1);
     const [event] = events.handedOver;
@@ -100,12 +100,12 @@ describe('PlaceOrderHandler', () => {
     expect(event.type).toBe(EventTypes.OrderPlaced);
     expect(event.correlationId).toBe('corr-abc');
     expect(event.causationId).toBeUndefined();
-    expect(event.occurredAt).toBe(result.order.history[0].at);
+    expect(event.occurredAt).toBe(order.history[0].at);
     expect(event.data).toEqual({
-      orderId: result.order.id,
+      orderId: order.id,
       customer: 'Grace',
       items: [{ drink: 'flat-white', size: 'medium', quantity: 1 }],
-      placedAt: result.order.history[0].at,
+      placedAt: order.history[0].at,
     });
   });
 
@@ -120,7 +120,7 @@ describe('PlaceOrderHandler', () => {
     const first = await place();
     const second = await place();
 
-    expect(first.order.id).not.toBe(second.order.id);
+    expect(first.id).not.toBe(second.id);
     expect(events.handedOver[0].messageId).not.toBe(events.handedOver[1].messageId);
   });
 

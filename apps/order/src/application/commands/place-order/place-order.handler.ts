@@ -1,77 +1,55 @@
-import { envelope, EventTypes, type OrderPlaced } from '@app/contracts';
+import type { OrderPlaced } from '@app/contracts';
 import { Logger } from '@nestjs/common';
-import { CommandHandler, EventBus, type ICommandHandler } from '@nestjs/cqrs';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import { Order } from '../../../domain/order';
-import { OrderRepository } from '../../../domain/order.repository';
-import { OrderStatusChangedEvent } from '../../events/order-status-changed.event';
-import { HopFailedError, OrderEvents } from '../../ports/order-events.port';
-import {
-  OrderNotHandedOverError,
-  PlaceOrderCommand,
-  type PlaceOrderResult,
-} from './place-order.command';
-import { withCreateSpan } from '@app/telemetry';
+import { OrderUnitOfWork } from '../../order-unit-of-work';
+import { HopFailedError } from '../../ports/hop-failed.error';
+import { OrderHandOver } from '../../ports/order-hand-over.port';
+import { OrderRepository } from '../../ports/order.repository';
+import { toOrderView, type OrderView } from '../../views/order.view';
+import { OrderNotHandedOverError, PlaceOrderCommand } from './place-order.command';
 
 /**
- * Writes the order on the list, then tells the rest of the shop that a coffee was ordered: under
- * rmq the relay publishes the stored OrderPlaced, under http the chain is called and awaited.
+ * Writes the order on the list with its OrderPlaced (one transaction: no order without its
+ * event, however the process ends), then hands it to the rest of the shop.
  */
 @CommandHandler(PlaceOrderCommand)
 export class PlaceOrderHandler implements ICommandHandler<PlaceOrderCommand> {
   private readonly logger = new Logger('Counter');
 
   constructor(
+    private readonly unitOfWork: OrderUnitOfWork,
     private readonly orders: OrderRepository,
-    private readonly events: OrderEvents,
-    private readonly bus: EventBus,
+    private readonly handOver: OrderHandOver,
   ) {}
 
-  async execute({
-    request,
-    correlationId,
-    traceparent,
-  }: PlaceOrderCommand): Promise<PlaceOrderResult> {
-    const placedAt = new Date();
-    const order = Order.place({ id: randomUUID(), ...request, correlationId, at: placedAt });
-    // With tracing on, the event carries a span of its own (`create order.placed`) under this
-    // request's: its publish, from the outbox, continues the order's trace from there.
-    const event = withCreateSpan(
-      envelope<OrderPlaced>(
-        EventTypes.OrderPlaced,
-        {
-          orderId: order.id,
-          customer: order.customer,
-          items: [...order.items],
-          placedAt: order.placedAt,
-        },
-        { correlationId, traceparent },
-        placedAt,
-      ),
-    );
-    // Stored with the order in one transaction (the outbox, under rmq): no order without its
-    // event, however the process ends.
-    await this.orders.save(order, { events: [event] });
-    this.bus.publish(OrderStatusChangedEvent.of(order, 'placed', order.placedAt));
-    this.logger.log({ msg: 'Order placed', orderId: order.id, items: order.items.length });
+  async execute({ request, correlationId, traceparent }: PlaceOrderCommand): Promise<OrderView> {
+    const placed = Order.place({ id: randomUUID(), ...request, correlationId, at: new Date() });
+    const [event] = (await this.unitOfWork.run((orders) => orders.save(placed), {
+      traceparent,
+    })) as [OrderPlaced];
+    this.logger.log({ msg: 'Order placed', orderId: placed.id, items: placed.items.length });
     try {
-      const handOver = await this.events.orderPlaced(event);
-      // The sync chain may have changed the order meanwhile (brewing, ready): read it again.
-      const current = (await this.orders.findById(order.id)) ?? order;
-      return { order: current.view(), handOver };
+      await this.handOver.handOver(event);
     } catch (error) {
       if (!(error instanceof HopFailedError)) throw error;
-      // Read it again: the chain may have got as far as ready before a later hop failed.
-      const current = (await this.orders.findById(order.id)) ?? order;
-      const failedAt = new Date();
-      const reason = `${error.hop}: ${error.message}`;
-      current.markFailed(failedAt, reason);
-      await this.orders.save(current);
-      this.bus.publish(
-        OrderStatusChangedEvent.of(current, 'failed', failedAt.toISOString(), reason),
-      );
-      this.logger.warn({ msg: `Order failed at ${reason}`, orderId: order.id });
-      throw new OrderNotHandedOverError(current.view(), error);
+      throw new OrderNotHandedOverError(await this.markFailed(placed.id, error), error);
     }
+    // The sync chain may have changed the order meanwhile (brewing, ready): read it again.
+    return toOrderView((await this.orders.findById(placed.id)) ?? placed);
+  }
+
+  private async markFailed(id: string, error: HopFailedError): Promise<OrderView> {
+    const reason = `${error.hop}: ${error.message}`;
+    const failed = await this.unitOfWork.run(async (orders) => {
+      // Loaded again: the chain may have got as far as ready before a later hop failed.
+      const order = await orders.load(id);
+      order.markFailed(new Date(), reason);
+      await orders.save(order);
+      return order;
+    });
+    this.logger.warn({ msg: `Order failed at ${reason}`, orderId: id });
+    return toOrderView(failed!);
   }
 }

@@ -12,8 +12,8 @@ import { Body, Controller, Post, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBody, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import type { OrderView } from '../../../domain/order';
 import { HAND_OVER_FAILED_SCHEMA, ORDER_VIEW_SCHEMA } from '../../../interface/order.api-schemas';
+import type { OrderView } from '../../views/order.view';
 import { PlaceOrderCommand } from './place-order.command';
 
 const PLACED_HEADERS = {
@@ -30,8 +30,8 @@ export class PlaceOrderHttpController {
   constructor(private readonly commands: CommandBus) {}
 
   /**
-   * 202 Accepted when the order is queued (rmq: the broker confirmed OrderPlaced), 201 Created
-   * with the ready order when the sync chain brewed it and buzzed the customer (http).
+   * 201 Created when the order is ready by the time it is answered (the sync chain brewed it and
+   * buzzed the customer: http), 202 Accepted when it is stored and its coffee comes later (rmq).
    */
   @Post()
   @ApiOperation({
@@ -79,10 +79,10 @@ export class PlaceOrderHttpController {
     @Traceparent() traceparent: string,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<OrderView> {
-    const { order, handOver } = await this.commands.execute(
+    const order = await this.commands.execute(
       new PlaceOrderCommand(request, correlationId, traceparent),
     );
-    reply.status(handOver === 'completed' ? 201 : 202).header('location', `/orders/${order.id}`);
+    reply.status(order.status === 'ready' ? 201 : 202).header('location', `/orders/${order.id}`);
     return order;
   }
 }

@@ -18,10 +18,12 @@ import {
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MarkOrderReadyCommand } from '../application/commands/mark-order-ready/mark-order-ready.command';
-import { HopFailedError } from '../application/ports/order-events.port';
+import { HopFailedError } from '../application/ports/hop-failed.error';
+import { BrewAndBuzzProcess } from '../application/processes/brew-and-buzz.process';
 import { OrderConfig } from '../order.config';
 import { DownstreamCalls } from './downstream-calls';
-import { HttpOrderEvents } from './http-order-events';
+import { HttpBaristaClient } from './http-barista.client';
+import { HttpPagerClient } from './http-pager.client';
 
 interface Received {
   readonly method?: string;
@@ -121,12 +123,15 @@ function orderPlaced(): OrderPlaced {
   );
 }
 
-let connected: HttpOrderEvents | undefined;
+let connected: { barista: HttpBaristaClient; pager: HttpPagerClient } | undefined;
 let commands: { execute: jest.Mock };
 let calls: DownstreamCalls;
 
-/** The adapter under test, configured as the order app would be by `env`. */
-function connect(env: Record<string, string>): HttpOrderEvents {
+/**
+ * The brew-and-buzz process over the two HTTP clients under test, configured as the order app
+ * would be by `env` (the command bus is a fake: marking ready is another spec's business).
+ */
+function connect(env: Record<string, string>): BrewAndBuzzProcess {
   commands = { execute: jest.fn().mockResolvedValue(undefined) };
   const config = loadConfig(OrderConfig, {
     BARISTA_TIMEOUT_MS: '2000',
@@ -135,8 +140,15 @@ function connect(env: Record<string, string>): HttpOrderEvents {
     ...env,
   });
   calls = new DownstreamCalls();
-  connected = new HttpOrderEvents(config, commands as unknown as CommandBus, calls);
-  return connected;
+  connected = {
+    barista: new HttpBaristaClient(config, calls),
+    pager: new HttpPagerClient(config, calls),
+  };
+  return new BrewAndBuzzProcess(
+    connected.barista,
+    connected.pager,
+    commands as unknown as CommandBus,
+  );
 }
 
 const circuits = () => {
@@ -147,7 +159,8 @@ const circuits = () => {
 beforeAll(() => Logger.overrideLogger(false));
 
 afterEach(async () => {
-  await connected?.onApplicationShutdown();
+  await connected?.barista.onApplicationShutdown();
+  await connected?.pager.onApplicationShutdown();
   connected = undefined;
   await Promise.all(
     servers.splice(0).map(
@@ -160,7 +173,7 @@ afterEach(async () => {
   );
 });
 
-describe('HttpOrderEvents', () => {
+describe('BrewAndBuzzProcess', () => {
   async function failure(promise: Promise<unknown>): Promise<HopFailedError> {
     const error: unknown = await promise.then(
       () => new Error('expected the hand-over to fail'),
@@ -179,11 +192,8 @@ describe('HttpOrderEvents', () => {
     });
     const order = orderPlaced();
 
-    const handOver = await connect({ BARISTA_URL: barista.url, PAGER_URL: pager.url }).orderPlaced(
-      order,
-    );
+    await connect({ BARISTA_URL: barista.url, PAGER_URL: pager.url }).handOver(order);
 
-    expect(handOver).toBe('completed');
     expect(barista.received).toHaveLength(1);
     expect(barista.received[0]).toMatchObject({ method: 'POST', path: '/brews', body: order });
     expect(barista.received[0].headers).toMatchObject({
@@ -215,7 +225,7 @@ describe('HttpOrderEvents', () => {
     const pager = await startService(buzzing);
     const events = connect({ BARISTA_URL: await closedPort(), PAGER_URL: pager.url });
 
-    const error = await failure(events.orderPlaced(orderPlaced()));
+    const error = await failure(events.handOver(orderPlaced()));
 
     expect(error).toMatchObject({ hop: 'barista', failure: 'unavailable' });
     expect(error.message).toBe('barista refused the connection');
@@ -232,7 +242,7 @@ describe('HttpOrderEvents', () => {
       BARISTA_TIMEOUT_MS: '100',
     });
 
-    const error = await failure(events.orderPlaced(orderPlaced()));
+    const error = await failure(events.handOver(orderPlaced()));
 
     expect(error).toMatchObject({ hop: 'barista', failure: 'timeout' });
     expect(error.message).toContain('100 ms');
@@ -246,7 +256,7 @@ describe('HttpOrderEvents', () => {
     const pager = await startService(buzzing);
     const events = connect({ BARISTA_URL: barista.url, PAGER_URL: pager.url });
 
-    const error = await failure(events.orderPlaced(orderPlaced()));
+    const error = await failure(events.handOver(orderPlaced()));
 
     expect(error).toMatchObject({ hop: 'barista', failure: 'unavailable' });
     expect(error.message).toContain('500');
@@ -258,7 +268,7 @@ describe('HttpOrderEvents', () => {
     const pager = await startService(buzzing);
     const events = connect({ BARISTA_URL: barista.url, PAGER_URL: pager.url });
 
-    const error = await failure(events.orderPlaced(orderPlaced()));
+    const error = await failure(events.handOver(orderPlaced()));
 
     expect(error).toMatchObject({ hop: 'barista', failure: 'rejected' });
     expect(error.message).toContain('400');
@@ -275,7 +285,7 @@ describe('HttpOrderEvents', () => {
     const pager = await startService(buzzing);
     const events = connect({ BARISTA_URL: barista.url, PAGER_URL: pager.url });
 
-    const error = await failure(events.orderPlaced(orderPlaced()));
+    const error = await failure(events.handOver(orderPlaced()));
 
     expect(error).toMatchObject({ hop: 'barista', failure: 'rejected' });
     expect(commands.execute).not.toHaveBeenCalled();
@@ -287,7 +297,7 @@ describe('HttpOrderEvents', () => {
     const pager = await startService(buzzing);
     const events = connect({ BARISTA_URL: barista.url, PAGER_URL: pager.url });
 
-    const error = await failure(events.orderPlaced(orderPlaced()));
+    const error = await failure(events.handOver(orderPlaced()));
 
     expect(error.hop).toBe('barista');
     expect(commands.execute).not.toHaveBeenCalled();
@@ -298,7 +308,7 @@ describe('HttpOrderEvents', () => {
     const barista = await startService(brewing);
     const events = connect({ BARISTA_URL: barista.url, PAGER_URL: await closedPort() });
 
-    const error = await failure(events.orderPlaced(orderPlaced()));
+    const error = await failure(events.handOver(orderPlaced()));
 
     expect(error).toMatchObject({ hop: 'pager', failure: 'unavailable' });
     expect(error.message).toBe('pager refused the connection');
@@ -310,7 +320,7 @@ describe('HttpOrderEvents', () => {
     const pager = await startService(answering(400, 'no'));
     const events = connect({ BARISTA_URL: barista.url, PAGER_URL: pager.url });
 
-    const error = await failure(events.orderPlaced(orderPlaced()));
+    const error = await failure(events.handOver(orderPlaced()));
 
     expect(error).toMatchObject({ hop: 'pager', failure: 'rejected' });
   });
@@ -322,7 +332,7 @@ describe('HttpOrderEvents', () => {
     const events = connect({ BARISTA_URL: `${first.url},${second.url}`, PAGER_URL: pager.url });
 
     for (let i = 0; i < 10; i++) {
-      await expect(events.orderPlaced(orderPlaced())).resolves.toBe('completed');
+      await expect(events.handOver(orderPlaced())).resolves.toBeUndefined();
     }
 
     expect(first.received.length).toBeGreaterThan(0);
@@ -332,7 +342,7 @@ describe('HttpOrderEvents', () => {
   });
 });
 
-describe('HttpOrderEvents defences', () => {
+describe('BrewAndBuzzProcess defences', () => {
   /** Answers 503 to the first request of each idempotency key, then behaves as `then`. */
   function failingFirst(then: Reply): Reply {
     const seen = new Set<string>();
@@ -348,11 +358,11 @@ describe('HttpOrderEvents defences', () => {
     service.received.map((request) => request.headers[HttpHeaders.IdempotencyKey]);
 
   /** Calls until the hand-over completes (each failure must be a HopFailedError); fails after 5 s. */
-  async function completesEventually(events: HttpOrderEvents): Promise<void> {
+  async function completesEventually(events: BrewAndBuzzProcess): Promise<void> {
     const deadline = Date.now() + 5000;
     for (;;) {
       try {
-        await events.orderPlaced(orderPlaced());
+        await events.handOver(orderPlaced());
         return;
       } catch (error) {
         expect(error).toBeInstanceOf(HopFailedError);
@@ -367,11 +377,8 @@ describe('HttpOrderEvents defences', () => {
     const pager = await startService(buzzing);
     const order = orderPlaced();
 
-    const handOver = await connect({ BARISTA_URL: barista.url, PAGER_URL: pager.url }).orderPlaced(
-      order,
-    );
+    await connect({ BARISTA_URL: barista.url, PAGER_URL: pager.url }).handOver(order);
 
-    expect(handOver).toBe('completed');
     expect(barista.received).toHaveLength(2);
     expect(keysOf(barista)).toEqual([order.data.orderId, order.data.orderId]);
     expect(barista.received.map((request) => request.body)).toEqual([order, order]);
@@ -405,7 +412,7 @@ describe('HttpOrderEvents defences', () => {
     const pager = await startService(failingFirst(buzzing));
     const order = orderPlaced();
 
-    await connect({ BARISTA_URL: barista.url, PAGER_URL: pager.url }).orderPlaced(order);
+    await connect({ BARISTA_URL: barista.url, PAGER_URL: pager.url }).handOver(order);
 
     expect(barista.received).toHaveLength(1);
     expect(commands.execute).toHaveBeenCalledTimes(1);
@@ -418,7 +425,7 @@ describe('HttpOrderEvents defences', () => {
     const pager = await startService(buzzing);
     const events = connect({ BARISTA_URL: barista.url, PAGER_URL: pager.url, HTTP_RETRIES: '5' });
 
-    await expect(events.orderPlaced(orderPlaced())).rejects.toMatchObject({
+    await expect(events.handOver(orderPlaced())).rejects.toMatchObject({
       hop: 'barista',
       failure: 'rejected',
     });
@@ -439,7 +446,7 @@ describe('HttpOrderEvents defences', () => {
     });
     const started = Date.now();
 
-    const error: unknown = await events.orderPlaced(orderPlaced()).catch((e: unknown) => e);
+    const error: unknown = await events.handOver(orderPlaced()).catch((e: unknown) => e);
 
     // The last answer is reported, not a timeout: no attempt was begun that could not finish.
     expect(error).toMatchObject({ hop: 'barista', failure: 'unavailable' });
@@ -461,7 +468,7 @@ describe('HttpOrderEvents defences', () => {
     });
 
     for (let i = 0; i < 6; i++) {
-      await expect(events.orderPlaced(orderPlaced())).rejects.toMatchObject({
+      await expect(events.handOver(orderPlaced())).rejects.toMatchObject({
         hop: 'barista',
         message: 'barista answered 503',
       });
@@ -496,14 +503,14 @@ describe('HttpOrderEvents defences', () => {
     it('opens after failures and then fails fast, naming barista, without calling it', async () => {
       const events = connect(breakerEnv(60_000));
       for (let i = 0; i < 3; i++) {
-        await expect(events.orderPlaced(orderPlaced())).rejects.toMatchObject({
+        await expect(events.handOver(orderPlaced())).rejects.toMatchObject({
           message: 'barista answered 503',
         });
       }
       expect(circuits()).toEqual({ barista: 'open', pager: 'closed' });
 
       for (let i = 0; i < 5; i++) {
-        await expect(events.orderPlaced(orderPlaced())).rejects.toMatchObject({
+        await expect(events.handOver(orderPlaced())).rejects.toMatchObject({
           hop: 'barista',
           failure: 'unavailable',
           message: expect.stringMatching(
@@ -526,13 +533,13 @@ describe('HttpOrderEvents defences', () => {
 
     it('probes once after the cool-down: open again if the probe fails, closed once one succeeds', async () => {
       const events = connect(breakerEnv(100));
-      for (let i = 0; i < 3; i++) await events.orderPlaced(orderPlaced()).catch(() => undefined);
+      for (let i = 0; i < 3; i++) await events.handOver(orderPlaced()).catch(() => undefined);
       expect(circuits().barista).toBe('open');
 
       // Still failing: the first call after the cool-down is the probe; it fails and reopens.
       const probed = async () => {
         const before = barista.received.length;
-        await events.orderPlaced(orderPlaced()).catch(() => undefined);
+        await events.handOver(orderPlaced()).catch(() => undefined);
         return barista.received.length > before;
       };
       const deadline = Date.now() + 5000;
@@ -547,7 +554,7 @@ describe('HttpOrderEvents defences', () => {
       await completesEventually(events);
       expect(barista.received).toHaveLength(5);
       expect(circuits().barista).toBe('closed');
-      await expect(events.orderPlaced(orderPlaced())).resolves.toBe('completed');
+      await expect(events.handOver(orderPlaced())).resolves.toBeUndefined();
       expect(barista.received).toHaveLength(6);
     });
 
@@ -555,7 +562,7 @@ describe('HttpOrderEvents defences', () => {
       barista = await startService(answering(400, 'no'));
       const events = connect(breakerEnv(60_000));
       for (let i = 0; i < 6; i++) {
-        await expect(events.orderPlaced(orderPlaced())).rejects.toMatchObject({
+        await expect(events.handOver(orderPlaced())).rejects.toMatchObject({
           failure: 'rejected',
         });
       }
@@ -566,7 +573,7 @@ describe('HttpOrderEvents defences', () => {
     it('judges a call after its retries: a failure the retries absorbed does not count', async () => {
       barista = await startService(failingFirst(brewing));
       const events = connect({ ...breakerEnv(60_000), HTTP_RETRIES: '1' });
-      for (let i = 0; i < 6; i++) await events.orderPlaced(orderPlaced());
+      for (let i = 0; i < 6; i++) await events.handOver(orderPlaced());
       expect(barista.received).toHaveLength(12);
       expect(circuits().barista).toBe('closed');
     });

@@ -3,8 +3,8 @@ import { type OrderPlaced, type PlaceOrderRequest } from '@app/contracts';
 import { Logger } from '@nestjs/common';
 import { CommandBus, CqrsModule } from '@nestjs/cqrs';
 import { Test, type TestingModule } from '@nestjs/testing';
-import { OrderRepository } from '../domain/order.repository';
 import { InMemoryOrderRepository } from '../infrastructure/in-memory-order.repository';
+import { InProcessOrderStatusFeed } from '../infrastructure/in-process-order-status-feed';
 import { BREWED_AT, brewStarted, coffeeBrewed, STARTED_AT } from '../testing/barista-events';
 import { MarkOrderReadyCommand } from './commands/mark-order-ready/mark-order-ready.command';
 import { MarkOrderReadyHandler } from './commands/mark-order-ready/mark-order-ready.handler';
@@ -15,44 +15,47 @@ import {
 import { PlaceOrderHandler } from './commands/place-order/place-order.handler';
 import { RecordBrewStartedCommand } from './commands/record-brew-started/record-brew-started.command';
 import { RecordBrewStartedHandler } from './commands/record-brew-started/record-brew-started.handler';
-import type { OrderStatusUpdate } from './events/order-status-changed.event';
-import { OrderStatusStream } from './order-status-stream';
-import { type HandOver, HopFailedError, OrderEvents } from './ports/order-events.port';
+import { OrderUnitOfWork } from './order-unit-of-work';
+import { HopFailedError } from './ports/hop-failed.error';
+import { OrderHandOver } from './ports/order-hand-over.port';
+import { OrderStatusFeed, type OrderStatusUpdate } from './ports/order-status-feed.port';
+import { OrderRepository } from './ports/order.repository';
 
 /** Hands over as the test says: queued (rmq), or a failed hop (http). */
-class FakeOrderEvents extends OrderEvents {
-  answer: (event: OrderPlaced) => Promise<HandOver> = () => Promise.resolve('queued');
+class FakeHandOver extends OrderHandOver {
+  answer: (event: OrderPlaced) => Promise<void> = () => Promise.resolve();
 
-  orderPlaced(event: OrderPlaced): Promise<HandOver> {
+  handOver(event: OrderPlaced): Promise<void> {
     return this.answer(event);
   }
 }
 
-describe('OrderStatusStream', () => {
+describe('the order status feed, as the handlers publish to it', () => {
   let moduleRef: TestingModule;
   let commands: CommandBus;
-  let events: FakeOrderEvents;
-  let stream: OrderStatusStream;
+  let events: FakeHandOver;
+  let stream: OrderStatusFeed;
   let seen: OrderStatusUpdate[];
 
   beforeAll(() => Logger.overrideLogger(false));
 
   beforeEach(async () => {
-    events = new FakeOrderEvents();
+    events = new FakeHandOver();
     moduleRef = await Test.createTestingModule({
       imports: [CqrsModule.forRoot()],
       providers: [
         PlaceOrderHandler,
         RecordBrewStartedHandler,
         MarkOrderReadyHandler,
-        OrderStatusStream,
+        OrderUnitOfWork,
+        { provide: OrderStatusFeed, useClass: InProcessOrderStatusFeed },
         { provide: OrderRepository, useValue: new InMemoryOrderRepository() },
-        { provide: OrderEvents, useValue: events },
+        { provide: OrderHandOver, useValue: events },
       ],
     }).compile();
     await moduleRef.init();
     commands = moduleRef.get(CommandBus);
-    stream = moduleRef.get(OrderStatusStream);
+    stream = moduleRef.get(OrderStatusFeed);
     seen = [];
     stream.live.subscribe((update) => seen.push(update));
   });
@@ -64,7 +67,7 @@ describe('OrderStatusStream', () => {
       customer,
       items: [{ drink: 'latte', size: 'large', quantity: 2 }],
     };
-    const { order } = await commands.execute(new PlaceOrderCommand(request, 'corr-1'));
+    const order = await commands.execute(new PlaceOrderCommand(request, 'corr-1'));
     return order.id;
   };
 
@@ -95,7 +98,6 @@ describe('OrderStatusStream', () => {
   it('emits brewing before ready when ready is the first news of the brew (http)', async () => {
     events.answer = async (event) => {
       await commands.execute(new MarkOrderReadyCommand(coffeeBrewed(event.data.orderId)));
-      return 'completed';
     };
     await place();
 

@@ -3,7 +3,7 @@ import type { RmqEventPublisher } from '@app/messaging';
 import { messageLogContext, withLogContext } from '@app/platform';
 import { OutboxRelay } from '@app/storage';
 import { Injectable, Logger } from '@nestjs/common';
-import { type HandOver, OrderEvents } from '../application/ports/order-events.port';
+import { OrderHandOver } from '../application/ports/order-hand-over.port';
 
 /**
  * TRANSPORT=rmq: OrderPlaced was stored with the order, in its outbox; the order counts as
@@ -12,14 +12,14 @@ import { type HandOver, OrderEvents } from '../application/ports/order-events.po
  * back, even if this process has been restarted meanwhile.
  */
 @Injectable()
-export class RmqOrderEvents extends OrderEvents {
+export class OutboxHandOver extends OrderHandOver {
   constructor(private readonly relay: OutboxRelay) {
     super();
   }
 
-  orderPlaced(_event: OrderPlaced): Promise<HandOver> {
+  handOver(_event: OrderPlaced): Promise<void> {
     this.relay.poke();
-    return Promise.resolve('queued');
+    return Promise.resolve();
   }
 }
 
