@@ -290,6 +290,36 @@ describe('npm run bench -- --quick', () => {
   });
 });
 
+describe('npm run bench -- --dry-run', () => {
+  it('plans the node-loss faults and the replication scenario without starting anything', async () => {
+    const args = ['--dry-run', '--scenario', 'faults,replication'];
+    const faults = ['--faults', 'broker-node-loss,broker-node-kill'];
+    const dry = await run('npm', ['run', '--silent', 'bench:run', '--', ...args, ...faults]);
+    expect(dry.code).toBe(0);
+    const { plan } = JSON.parse(dry.output) as {
+      plan: {
+        variants: { variant: string; scenarios: string[] }[];
+        faults: { kinds: string[]; nodeLoss: { queueTypes: string[] } };
+        replication: { systems: { name: string; replicas: number }[] };
+      };
+    };
+    // Replication compares brokers: rmq only; the node faults are planned for every variant and
+    // skipped where they do not apply.
+    expect(plan.variants).toEqual([
+      { variant: 'http', scenarios: ['faults'] },
+      { variant: 'http+defences', scenarios: ['faults'] },
+      { variant: 'rmq', scenarios: ['faults', 'replication'] },
+    ]);
+    expect(plan.faults.kinds).toEqual(['broker-node-loss', 'broker-node-kill']);
+    expect(plan.faults.nodeLoss.queueTypes).toEqual(['quorum', 'classic']);
+    expect(plan.replication.systems.map((s) => [s.name, s.replicas])).toEqual([
+      ['single classic', 1],
+      ['cluster quorum', 3],
+      ['cluster classic', 1],
+    ]);
+  }, 120_000);
+});
+
 describe('npm run bench -- --quick --scenario soak', () => {
   const out = mkdtempSync(join(tmpdir(), 'bench-soak-e2e-'));
   let results: BenchResults;
