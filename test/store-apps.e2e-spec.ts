@@ -13,7 +13,7 @@ import { createPagerApp } from '../apps/pager/src/bootstrap';
 import { PagerConfig } from '../apps/pager/src/pager.config';
 import { eventually, get, post } from './support/client';
 import { TcpLink } from './support/link';
-import { dropSchemas, TEST_DATABASE_URL, uniquePrefix } from './support/postgres';
+import { dropSchemasByPrefix, TEST_DATABASE_URL, uniquePrefix } from './support/store-schemas';
 
 async function listen(
   app: Promise<INestApplication>,
@@ -94,7 +94,7 @@ describe('barista and pager on PostgreSQL (DATABASE_URL), two instances each', (
     link?.restore();
     for (const app of apps.reverse()) await app.close();
     await link?.close();
-    await dropSchemas(prefix);
+    await dropSchemasByPrefix(prefix);
   });
 
   // Barista a brews slowly, b at once: had b brewed the repeat too, its brew would be logged
