@@ -134,7 +134,7 @@ describe('barista and pager on PostgreSQL (DATABASE_URL), two instances each', (
     }
   });
 
-  it('reports the database in /health, down (503) while it cannot be reached, up again after', async () => {
+  it('reports the database in /health and answers 503 while it cannot be reached, 200 again after', async () => {
     const healthy = await get(`${baristas[0]}/health`);
     expect(healthy.status).toBe(200);
     expect(healthy.body.checks.database).toMatchObject({
@@ -148,6 +148,13 @@ describe('barista and pager on PostgreSQL (DATABASE_URL), two instances each', (
       const cut = await get(`${baristas[0]}/health`);
       expect(cut.status).toBe(503);
       expect(cut.body.checks.database).toMatchObject({ status: 'down', store: 'postgres' });
+      // Work that needs the database is refused as unavailable, not failed as a server error.
+      const brew = await post(`${baristas[0]}/brews`, orderPlaced());
+      expect(brew.status).toBe(503);
+      expect(brew.body).toMatchObject({
+        statusCode: 503,
+        message: expect.stringMatching(/^the database is unavailable: /),
+      });
       // The other instance has its own way to the database.
       expect((await get(`${baristas[1]}/health`)).status).toBe(200);
     } finally {
