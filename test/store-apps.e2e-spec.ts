@@ -13,7 +13,7 @@ import { createPagerApp } from '../apps/pager/src/bootstrap';
 import { PagerConfig } from '../apps/pager/src/pager.config';
 import { eventually, get, post } from './support/client';
 import { TcpLink } from './support/link';
-import { dropSchemas, TEST_DATABASE_URL, uniquePrefix } from './support/postgres';
+import { dropSchemasByPrefix, TEST_DATABASE_URL, uniquePrefix } from './support/store-schemas';
 
 async function listen(
   app: Promise<INestApplication>,
@@ -94,7 +94,7 @@ describe('barista and pager on PostgreSQL (DATABASE_URL), two instances each', (
     link?.restore();
     for (const app of apps.reverse()) await app.close();
     await link?.close();
-    await dropSchemas(prefix);
+    await dropSchemasByPrefix(prefix);
   });
 
   // Barista a brews slowly, b at once: had b brewed the repeat too, its brew would be logged
@@ -134,7 +134,7 @@ describe('barista and pager on PostgreSQL (DATABASE_URL), two instances each', (
     }
   });
 
-  it('reports the database in /health, down (503) while it cannot be reached, up again after', async () => {
+  it('reports the database in /health and answers 503 while it cannot be reached, 200 again after', async () => {
     const healthy = await get(`${baristas[0]}/health`);
     expect(healthy.status).toBe(200);
     expect(healthy.body.checks.database).toMatchObject({
@@ -148,6 +148,13 @@ describe('barista and pager on PostgreSQL (DATABASE_URL), two instances each', (
       const cut = await get(`${baristas[0]}/health`);
       expect(cut.status).toBe(503);
       expect(cut.body.checks.database).toMatchObject({ status: 'down', store: 'postgres' });
+      // Work that needs the database is refused as unavailable, not failed as a server error.
+      const brew = await post(`${baristas[0]}/brews`, orderPlaced());
+      expect(brew.status).toBe(503);
+      expect(brew.body).toMatchObject({
+        statusCode: 503,
+        message: expect.stringMatching(/^the database is unavailable: /),
+      });
       // The other instance has its own way to the database.
       expect((await get(`${baristas[1]}/health`)).status).toBe(200);
     } finally {

@@ -31,7 +31,7 @@ import { pagerMigrations, pagerPgMigrations } from '../apps/pager/src/infrastruc
 import { PgBuzzRepository } from '../apps/pager/src/infrastructure/pg-buzz.repository';
 import { SqliteBuzzRepository } from '../apps/pager/src/infrastructure/sqlite-buzz.repository';
 import { eventually } from './support/client';
-import { openTestSchema } from './support/postgres';
+import { openTestSchema } from './support/store-schemas';
 import { describeStoreContract, type StorePlace } from './support/store-contract';
 
 /** A SQLite file opened as one more process would, with the library's tables and `own`. */

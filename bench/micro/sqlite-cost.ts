@@ -2,7 +2,8 @@
  * What the durable stores cost per order, in CPU and wall time: the same repository classes the
  * apps use, on real files, without HTTP or AMQP around them. One order makes, in order: a save
  * with its OrderPlaced (one transaction), its share of a relay batch, two status changes each
- * with its message id; in barista one brew-log transaction; in pager one buzz transaction.
+ * with its message id; in barista a claim and one brew-log transaction; in pager one buzz
+ * transaction.
  *
  *   npm run bench:sqlite                    # 20000 orders, synchronous=NORMAL, in the temp folder
  *   N=5000 SYNC=full DIR=. npm run bench:sqlite
@@ -107,9 +108,10 @@ async function main(): Promise<void> {
     'ready: handled? read, save with message id',
     changeStatus((order) => order.markReady(order.placedAt, new Date().toISOString())),
   );
-  await measure('barista', 'find, record brew with message id (1 tx)', async (i) => {
+  await measure('barista', 'find, claim, record brew with message id (2 tx)', async (i) => {
     const order = placed[i];
     if (await brews.find(order.data.orderId)) return;
+    if (!(await brews.claim(order.data.orderId, 'b-1', 10_000))) throw new Error('not claimed');
     const now = new Date().toISOString();
     const brew = envelope<CoffeeBrewed>(
       EventTypes.CoffeeBrewed,

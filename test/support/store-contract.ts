@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { tmpdir } from 'node:os';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { dropSchemas, uniquePrefix } from './postgres';
+import { dropSchemasByPrefix, uniquePrefix } from './store-schemas';
 
 export type StoreKind = 'sqlite' | 'postgres';
 
@@ -67,7 +67,7 @@ export function describeStoreContract<T>(
     });
 
     afterAll(async () => {
-      if (kind === 'postgres') await dropSchemas(prefix);
+      if (kind === 'postgres') await dropSchemasByPrefix(prefix);
     });
 
     contract(() => {

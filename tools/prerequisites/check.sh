@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # What `npm test` and `npm run bench` need beyond `npm ci`, made ready or named at once.
 #
-#   tools/prerequisites/check.sh test    # npm's pretest: Node, RabbitMQ (+ rabbitmqctl), Chromium
+#   tools/prerequisites/check.sh test    # npm's pretest: Node, RabbitMQ (+ rabbitmqctl), PostgreSQL, Chromium
 #   tools/prerequisites/check.sh bench   # npm's prebench: Node, RabbitMQ (+ rabbitmqctl)
 #
 # Whatever can be installed or started here is (as root, or with password-less sudo): the local
-# RabbitMQ is started when it does not answer, Debian's chromium is installed when
+# RabbitMQ and PostgreSQL are started when they do not answer, Debian's chromium is installed when
 # /usr/bin/chromium is missing. Otherwise the run stops within seconds with one line naming the
 # missing piece and the command that provides it, instead of minutes of failing tests.
 set -uo pipefail
@@ -14,6 +14,8 @@ purpose=${1:-test}
 amqp_host=127.0.0.1
 amqp_port=5672
 chromium=${CHROMIUM_PATH:-/usr/bin/chromium}
+# The store tests' PostgreSQL (test/support/postgres.ts): TEST_DATABASE_URL, else the local one.
+pg_url=${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}
 
 say() { printf 'prerequisites: %s\n' "$*"; }
 missing() {
@@ -58,6 +60,43 @@ check_rabbitmq() {
   say "RabbitMQ started and answers"
 }
 
+pg_answers() { psql "$1" -Atqc 'SELECT 1' >/dev/null 2>&1; }
+
+check_postgres() {
+  command -v psql >/dev/null 2>&1 ||
+    missing "psql (the store tests' PostgreSQL client): apt-get install -y postgresql-client"
+  if pg_answers "$pg_url"; then
+    say "PostgreSQL answers at ${pg_url%%\?*}"
+    return
+  fi
+  # A URL of one's own is one's own server: named, not started.
+  [[ -z ${TEST_DATABASE_URL:-} ]] ||
+    missing "PostgreSQL at TEST_DATABASE_URL=$pg_url (not answering)"
+  local server=postgres://postgres@127.0.0.1:5432/postgres
+  if ! pg_answers "$server"; then
+    local version
+    version=$(ls /etc/postgresql 2>/dev/null | sort -V | tail -n 1)
+    [[ -n $version ]] ||
+      missing "PostgreSQL on 127.0.0.1:5432 (the store tests): apt-get install -y postgresql"
+    can_root ||
+      missing "PostgreSQL on 127.0.0.1:5432 (not answering): run 'sudo pg_ctlcluster --skip-systemctl-redirect $version main start'"
+    say "PostgreSQL does not answer on 127.0.0.1:5432; starting it (pg_ctlcluster $version main start)"
+    as_root pg_ctlcluster --skip-systemctl-redirect "$version" main start >/dev/null 2>&1
+    local deadline=$((SECONDS + 60))
+    until pg_answers "$server"; do
+      ((SECONDS < deadline)) ||
+        missing "PostgreSQL on 127.0.0.1:5432: started, but no answer within 60 s as user postgres (see /var/log/postgresql)"
+      sleep 1
+    done
+    say "PostgreSQL started and answers"
+  fi
+  pg_answers "$pg_url" && return
+  say "creating the database 'test' for the store tests"
+  psql "$server" -qc 'CREATE DATABASE test' >/dev/null 2>&1
+  pg_answers "$pg_url" ||
+    missing "the database 'test' on 127.0.0.1:5432 (user postgres): run 'createdb -h 127.0.0.1 -U postgres test'"
+}
+
 check_chromium() {
   if [[ -x $chromium ]]; then
     say "Chromium at $chromium"
@@ -80,6 +119,7 @@ case $purpose in
 test)
   check_node
   check_rabbitmq
+  check_postgres
   check_chromium
   ;;
 bench)

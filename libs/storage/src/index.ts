@@ -8,3 +8,4 @@ export * from './store-config';
 export * from './pg-database';
 export * from './pg-processed-messages';
 export * from './pg-outbox';
+export * from './store-unavailable';

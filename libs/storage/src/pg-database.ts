@@ -2,6 +2,7 @@ import { ConfigError, type CheckResult, type ReadinessCheck } from '@app/platfor
 import { Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { Client, Pool, type QueryResult, type QueryResultRow } from 'pg';
 import type { Migration } from './sqlite-database';
+import { asStoreError } from './store-unavailable';
 
 /** What a query can run on: the pool, or the connection of a transaction in progress. */
 export interface Queryable {
@@ -90,20 +91,27 @@ export class PgDatabase implements OnModuleInit, OnApplicationShutdown, Readines
     }
   }
 
-  query<Row extends QueryResultRow = QueryResultRow>(
+  /** One statement on a pooled connection; a database out of reach rejects with a {@link StoreUnavailableError}. */
+  async query<Row extends QueryResultRow = QueryResultRow>(
     sql: string,
     params?: unknown[],
   ): Promise<QueryResult<Row>> {
-    return this.pool.query<Row>(sql, params);
+    try {
+      return await this.pool.query<Row>(sql, params);
+    } catch (error) {
+      throw asStoreError(error);
+    }
   }
 
   /**
    * Runs `work` in one transaction on one connection (READ COMMITTED): committed if it
-   * resolves, rolled back if it throws (the error is passed on). Queries inside must go through
-   * the `tx` given, not the pool.
+   * resolves, rolled back if it throws (the error is passed on; a database out of reach as a
+   * {@link StoreUnavailableError}). Queries inside must go through the `tx` given, not the pool.
    */
   async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
+    const client = await this.pool.connect().catch((error: unknown) => {
+      throw asStoreError(error);
+    });
     let broken: Error | undefined;
     try {
       await client.query('BEGIN');
@@ -112,7 +120,7 @@ export class PgDatabase implements OnModuleInit, OnApplicationShutdown, Readines
       return result;
     } catch (error) {
       await client.query('ROLLBACK').catch((rollback: Error) => (broken = rollback));
-      throw error;
+      throw asStoreError(error);
     } finally {
       // A connection that could not even roll back is destroyed, not reused.
       client.release(broken);

@@ -1,4 +1,5 @@
 import { DATABASE_CHECK } from '@app/platform';
+import { APP_FILTER } from '@nestjs/core';
 import { type DynamicModule, type InjectionToken, Module, type Provider } from '@nestjs/common';
 import { Outbox, outboxSchema, OutboxStore } from './outbox';
 import { PgDatabase } from './pg-database';
@@ -12,6 +13,7 @@ import {
   processedMessagesSchema,
 } from './processed-messages';
 import { type Migration, SqliteDatabase, type Synchronous } from './sqlite-database';
+import { StoreUnavailableFilter } from './store-unavailable';
 import type { StoreConfig } from './store-config';
 
 /** A context's PostgreSQL store: where, how many connections, and its schema's steps. */
@@ -94,9 +96,11 @@ export class StorageModule {
         new ProcessedMessagesPruner(processed, { retentionMs: options.processedRetentionMs ?? 0 }),
       inject: [options.postgres ? PgProcessedMessages : ProcessedMessages],
     };
+    // A database out of reach answers 503 to HTTP requests, in every controller of the app.
+    const unavailable = { provide: APP_FILTER, useClass: StoreUnavailableFilter };
     return {
       module: StorageModule,
-      providers: [...providers, pruner],
+      providers: [...providers, pruner, ...(options.postgres ? [unavailable] : [])],
       exports: providers.map((provider) => provider.provide),
     };
   }

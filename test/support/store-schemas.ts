@@ -18,7 +18,7 @@ export function uniquePrefix(): string {
 }
 
 /** Drops every schema whose name starts with `prefix` (the schemas one run created). */
-export async function dropSchemas(prefix: string, url = TEST_DATABASE_URL): Promise<void> {
+export async function dropSchemasByPrefix(prefix: string, url = TEST_DATABASE_URL): Promise<void> {
   const client = new Client({ connectionString: url });
   await client.connect();
   try {
