@@ -213,7 +213,7 @@ export const REPLICATION_SYSTEMS: ReplicationSystem[] = [
   { name: 'cluster classic', broker: 'cluster', queueType: 'classic', replicas: 1 },
 ];
 const FULL_REPLICATION_RATES = [100, 250, 500, 1000, 1500, 2000, 3000, 4000];
-const QUICK_REPLICATION_RATES = [200, 500];
+const QUICK_REPLICATION_RATES = [100, 250];
 /**
  * Order's barista timeout in the faults scenario: shorter than a hang, so that the sync caller's
  * timeout, retries and breaker all come into play while barista does not answer (with the 10 s
