@@ -31,7 +31,9 @@ interface ComposeService {
   expose?: (string | number)[];
   container_name?: string;
   healthcheck?: { test?: string | string[] };
-  depends_on?: string[] | Record<string, { condition?: string }>;
+  depends_on?: string[] | Record<string, { condition?: string; required?: boolean }>;
+  hostname?: string;
+  entrypoint?: string | string[];
 }
 
 interface ComposeFile {
@@ -209,6 +211,69 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  describe('cluster (profile)', () => {
+    const NODES = ['rabbitmq', 'rabbitmq-2', 'rabbitmq-3'];
+    const CLUSTER_URL = NODES.map((node) => `amqp://guest:guest@${node}:5672`).join(',');
+    const clusterConf = readFileSync(join(ROOT, 'rabbitmq/cluster.conf'), 'utf8');
+    const nodeScript = readFileSync(join(ROOT, 'rabbitmq/cluster-node.sh'), 'utf8');
+
+    it.each(['rabbitmq-2', 'rabbitmq-3'])(
+      '%s runs only with the cluster profile, the same image as rabbitmq, its own data',
+      (name) => {
+        const node = compose.services[name];
+        expect(node.profiles).toEqual(['cluster']);
+        expect(node.image).toBe(compose.services.rabbitmq.image);
+        expect(node.hostname).toBe(name);
+        expect(node.volumes).toEqual(
+          expect.arrayContaining([
+            `${name}-data:/var/lib/rabbitmq`,
+            // rabbitmq's volume, read-only: where the shared Erlang cookie comes from.
+            'rabbitmq-data:/seed:ro',
+            './rabbitmq/cluster.conf:/etc/rabbitmq/conf.d/20-cluster.conf:ro',
+          ]),
+        );
+        const script = node.volumes?.find((volume) =>
+          volume.startsWith('./rabbitmq/cluster-node.sh:'),
+        );
+        expect(script?.split(':')[1]).toBe([node.entrypoint].flat()[0]);
+        const dependsOn = node.depends_on as Record<string, { condition?: string }>;
+        expect(dependsOn.rabbitmq.condition).toBe('service_healthy');
+        // Healthy only as a member of rabbitmq's cluster.
+        expect(healthcheckText(node)).toMatch(/cluster_status.*rabbit@rabbitmq\b/);
+      },
+    );
+
+    it("joins the nodes by their host names, with rabbitmq's cookie", () => {
+      const listed = [
+        ...clusterConf.matchAll(/^cluster_formation\.classic_config\.nodes\.\d+ = (\S+)$/gm),
+      ];
+      expect(listed.map((match) => match[1])).toEqual(
+        NODES.map((name) => `rabbit@${compose.services[name].hostname}`),
+      );
+      expect(clusterConf).toMatch(/^cluster_formation\.peer_discovery_backend = classic_config$/m);
+      expect(nodeScript).toContain('/seed/.erlang.cookie /var/lib/rabbitmq/.erlang.cookie');
+      expect(nodeScript).toMatch(/exec docker-entrypoint\.sh rabbitmq-server\s*$/);
+    });
+
+    it.each(APPS)(
+      '$service waits for every node that runs, and takes the nodes as AMQP_URL',
+      ({ service, config }) => {
+        const dependsOn = compose.services[service].depends_on as Record<
+          string,
+          { condition?: string; required?: boolean }
+        >;
+        for (const node of NODES) expect(dependsOn[node]?.condition).toBe('service_healthy');
+        // Without the profile the other nodes are not there, and nothing waits for them.
+        expect([dependsOn['rabbitmq-2'].required, dependsOn['rabbitmq-3'].required]).toEqual([
+          false,
+          false,
+        ]);
+        const env = resolvedEnvironment(service, { AMQP_URL: CLUSTER_URL });
+        expect(loadConfig(config, env).AMQP_URL).toBe(CLUSTER_URL);
+      },
+    );
+  });
+
   describe('prometheus (profile)', () => {
     const prometheus = compose.services.prometheus;
     const file = parse(readFileSync(join(ROOT, 'prometheus.yml'), 'utf8')) as PrometheusFile;
@@ -291,6 +356,8 @@ describe('docker-compose.yml', () => {
       };
       expect(conditions('order')).toEqual({
         rabbitmq: 'service_healthy',
+        'rabbitmq-2': 'service_healthy',
+        'rabbitmq-3': 'service_healthy',
         gateway: 'service_started',
       });
       // Whatever the gateway waits for must not wait for order (or for the gateway).
@@ -352,7 +419,9 @@ describe('docker-compose.yml', () => {
     for (const { service, config } of SERVICES) {
       for (const [name, raw] of Object.entries(rawEnvironment(compose.services[service]))) {
         const match = interpolated.exec(raw);
-        if (!match || name === 'TRANSPORT' || name.startsWith('OTEL_')) continue;
+        // AMQP_URL falls back on the broker's service name, not on the apps' 127.0.0.1.
+        if (!match || ['TRANSPORT', 'AMQP_URL'].includes(name) || name.startsWith('OTEL_'))
+          continue;
         expect({ name, variable: match[1] }).toEqual({ name, variable: name });
         expect({ name, fallback: match[2] }).toEqual({ name, fallback: defaultOf(config, name) });
         checked += 1;
