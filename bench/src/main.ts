@@ -7,7 +7,8 @@ import { parseCli, USAGE, UsageError } from './cli';
 import { computeFindings } from './findings';
 import { gitState, machineInfo, packageVersions } from './machine';
 import { SCENARIOS, transportOf, VARIANTS, type BenchResults, type ScenarioResult } from './model';
-import { buildPlan, type VariantPlan } from './plan';
+import { buildPlan, clusterScenarios, type VariantPlan } from './plan';
+import { localCluster, settleClusterNow } from './local-cluster';
 import { profilesMarkdown, summarizeProfiles } from './profiles';
 import { BASELINE_ENTRIES, killAllNow, NEST_ENTRIES } from './processes';
 import { Progress } from './progress';
@@ -66,6 +67,10 @@ async function run(argv: string[]): Promise<number> {
     .toString(36)
     .padStart(2, '0')}`;
   const controller = new AbortController();
+  // Started by the first scenario that needs it; stopped after the last one (or at the end).
+  const usesCluster = options.system === 'nest' ? clusterScenarios(plan) : [];
+  const cluster = usesCluster.length > 0 ? localCluster() : undefined;
+  if (cluster) clusterToSettle = () => settleClusterNow(cluster.owed(), cwd);
   const ctx: RunContext = {
     plan,
     cwd,
@@ -77,6 +82,7 @@ async function run(argv: string[]): Promise<number> {
     progress,
     namespaces: new Set(),
     abort: controller.signal,
+    ...(cluster ? { cluster } : {}),
   };
 
   let interrupts = 0;
@@ -124,6 +130,10 @@ async function run(argv: string[]): Promise<number> {
             const result = await SCENARIO_RUNNERS[scenario](ctx, transport, shop);
             scenarios.push(result);
             progress.log(`${variant} ${scenario}: done in ${result.wallSeconds.toFixed(1)} s`);
+            // The cluster's nodes would take CPU from the scenarios after its last use.
+            if (cluster && variant === 'rmq' && scenario === usesCluster.at(-1)) {
+              for (const problem of await cluster.close()) errors.push(`cluster: ${problem}`);
+            }
           } catch (error) {
             const message = error instanceof Error ? error.message : String(error);
             errors.push(`${variant} ${scenario}: ${message}`);
@@ -151,6 +161,8 @@ async function run(argv: string[]): Promise<number> {
       const problems = await deleteNamespace(amqpUrl, namespace);
       for (const problem of problems) errors.push(`cleanup: ${problem}`);
     }
+    for (const problem of (await cluster?.close()) ?? []) errors.push(`cluster: ${problem}`);
+    clusterToSettle = undefined;
   }
   scenarios.sort(
     (a, b) =>
@@ -208,8 +220,19 @@ function describeVariants(variants: VariantPlan[], scenarios: string[]): string 
   ].join('; ');
 }
 
+/** Set while a run may leave the local cluster started or a node of it down. */
+let clusterToSettle: (() => string[]) | undefined;
+
 process.on('exit', () => {
   killAllNow();
+  if (clusterToSettle) {
+    const failed = clusterToSettle();
+    process.stderr.write(
+      failed.length === 0
+        ? 'bench: the local RabbitMQ cluster was put back as the run found it\n'
+        : `bench: could not put the local RabbitMQ cluster back: run ${failed.join('; ')}\n`,
+    );
+  }
   // The faults scenario starts the broker again itself; this covers a forced exit meanwhile.
   if (restoreBrokerNow()) process.stderr.write('bench: RabbitMQ started again (start_app)\n');
 });

@@ -1,5 +1,6 @@
 import type { BenchOptions } from './cli';
 import {
+  NODE_LOSS_FAULTS,
   RMQ_ONLY_SCENARIOS,
   VARIANTS,
   type FaultKind,
@@ -220,7 +221,7 @@ export const REPLICATION_SYSTEMS: ReplicationSystem[] = [
   { name: 'cluster classic', broker: 'cluster', queueType: 'classic', replicas: 1 },
 ];
 const FULL_REPLICATION_RATES = [100, 250, 500, 1000, 1500, 2000, 3000, 4000];
-const QUICK_REPLICATION_RATES = [200, 500];
+const QUICK_REPLICATION_RATES = [100, 250];
 /**
  * Order's barista timeout in the faults scenario: shorter than a hang, so that the sync caller's
  * timeout, retries and breaker all come into play while barista does not answer (with the 10 s
@@ -396,6 +397,16 @@ export function buildPlan(options: BenchOptions): BenchPlan {
     warmupMs: quick ? 1000 : 3000,
     warmupDrain: quick ? { idleMs: 300, maxMs: 1500 } : { idleMs: 500, maxMs: 5000 },
   };
+}
+
+/**
+ * The scenarios that use the local 3-node cluster (rmq, NestJS apps): replication, and faults when
+ * it injects a node fault. Empty when the run does not need the cluster.
+ */
+export function clusterScenarios(plan: Pick<BenchPlan, 'variants' | 'faults'>): ScenarioName[] {
+  const rmq = plan.variants.find((v) => v.variant === 'rmq')?.scenarios ?? [];
+  const nodeFaults = plan.faults.kinds.some((kind) => NODE_LOSS_FAULTS.includes(kind));
+  return rmq.filter((s) => s === 'replication' || (s === 'faults' && nodeFaults));
 }
 
 /** Offered orders over the phases. */
