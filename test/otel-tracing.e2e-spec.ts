@@ -99,6 +99,10 @@ describe.each(['http', 'rmq'] as const)('OpenTelemetry traces (TRANSPORT=%s)', (
         const paged = trace.one('pager', 'process coffee.brewed', SpanKinds.Consumer);
         expect(paged.parentSpanId).toBe(brewedSend.spanId);
         expect(trace.descends(buzz, paged)).toBe(true);
+        // A process span lasts until its delivery is settled (acked after the handler's work):
+        // it holds the brew, and the buzz, rather than ending when the handler was started.
+        expect(brew.end).toBeLessThanOrEqual(consumed.end);
+        expect(buzz.end).toBeLessThanOrEqual(paged.end);
         // order hears brew.started and coffee.brewed in the same trace.
         const heard = trace.spans.filter(
           (span) => span.service === 'order' && span.kind === SpanKinds.Consumer,

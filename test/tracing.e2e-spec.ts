@@ -38,13 +38,15 @@ describe.each(['http', 'rmq'] as const)('tracing (TRANSPORT=%s)', (transport) =>
     for (const [name, spawned] of await spawnShop(transport, { namespace, dataDir, env })) {
       apps.set(name, spawned);
     }
-    await Promise.all([...apps.values()].map((app) => app.ready()));
+    // Three processes compiling the apps with ts-node at once, on two cores shared with other
+    // test runs: a minute was seen not to be enough (the otel spec waits as long).
+    await Promise.all([...apps.values()].map((app) => app.ready(150_000)));
     if (transport === 'rmq') {
       broker = await Broker.connect();
       const keys = [EventTypes.OrderPlaced, EventTypes.BrewStarted, EventTypes.CoffeeBrewed];
       taps = await Promise.all(keys.map((key) => broker!.tap(namespace, key)));
     }
-  }, 120_000);
+  }, 180_000);
 
   afterAll(async () => {
     await Promise.all([...apps.values()].map((app) => app.stop()));

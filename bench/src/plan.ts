@@ -388,7 +388,7 @@ export function buildPlan(options: BenchOptions): BenchPlan {
       machines,
       baristas: 1,
       rounds: quick ? 2 : 4,
-      flushMs: 10000,
+      flushMs: 20000,
     },
     drain: quick ? { idleMs: 2000, maxMs: 15000 } : { idleMs: 5000, maxMs: 60000 },
     timeouts: { baristaMs, pagerMs, clientMs: baristaMs + pagerMs + 3000, startupMs: 30000 },

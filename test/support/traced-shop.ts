@@ -141,8 +141,14 @@ export class TracedShop {
     rmSync(this.dataDir, { recursive: true, force: true });
   }
 
-  /** The order's trace, once the pager's buzz and order's request span have been exported. */
+  /**
+   * The order's trace once all of it has been exported: the pager's buzz and order's request
+   * span are in, no span's parent is missing, and under rmq every delivery's process span is in
+   * (barista's, pager's and order's two). A process span ends only once its delivery is settled,
+   * so it may reach the receiver in a later batch than the spans inside it.
+   */
   private traceOf(orderId: string, correlationId: string): Promise<Trace> {
+    const consumers = this.transport === 'rmq' ? 4 : 0;
     return eventually(`the trace of order ${orderId}`, () => {
       const created = this.receiver.spans.find(
         (span) =>
@@ -150,9 +156,12 @@ export class TracedShop {
           span.attributes['messaging.message.conversation_id'] === correlationId,
       );
       const spans = created ? this.receiver.trace(created.traceId) : [];
+      const ids = new Set(spans.map((span) => span.spanId));
       const done =
         spans.some((span) => span.service === 'pager' && span.name === 'buzz customer') &&
-        spans.some((span) => span.service === 'order' && span.kind === SpanKinds.Server);
+        spans.some((span) => span.service === 'order' && span.kind === SpanKinds.Server) &&
+        spans.every((span) => !span.parentSpanId || ids.has(span.parentSpanId)) &&
+        spans.filter((span) => span.kind === SpanKinds.Consumer).length === consumers;
       return Promise.resolve(done ? new Trace(spans) : undefined);
     });
   }

@@ -46,7 +46,7 @@ export function scenarioDefinitions(scenario: ScenarioName): string | undefined 
   }
   if (scenario === 'tracing') {
     return [
-      'Each round runs the same steady load twice against two shops of the same build: one as every other scenario runs it (OpenTelemetry off: the SDK is not even loaded), one with OTEL_EXPORTER_OTLP_ENDPOINT set to an OTLP/HTTP receiver in the bench process (JSON, batched every 100 ms, every span sampled). The order alternates (off, on; then on, off; ...) so that a drift of the shared machine falls on both sides alike.',
+      'Each round runs the same steady load twice against two shops of the same build: one as every other scenario runs it (OpenTelemetry off: the SDK is not even loaded), one with OTEL_EXPORTER_OTLP_ENDPOINT set to an OTLP/HTTP receiver in the bench process (JSON, every span sampled, the SDK default batching: 5 s or 512 spans). The order alternates (off, on; then on, off; ...) so that a drift of the shared machine falls on both sides alike.',
       "CPU per order is the CPU time of order, barista and pager over load and drain, summed over the side's runs, over the orders they completed; the exporter's work in the apps is included, the receiver's (in the bench) is not. Latencies are the median over the rounds of each run's p50 and p99.",
       "One trace per order: each accepted order's trace is the one its `create order.placed` span is in (found by the correlation id the bench sent); it is complete when the pager's `buzz customer` span is in it, and split when a span naming the order (`shop.order.id`) is in another trace.",
     ].join(' ');

@@ -1,6 +1,6 @@
 import { inSpan, SpanKind } from '@app/telemetry';
 import { Logger } from '@nestjs/common';
-import { ServerRMQ } from '@nestjs/microservices';
+import { RmqContext, ServerRMQ } from '@nestjs/microservices';
 import type { ConsumeMessage } from 'amqplib';
 import { deadLetter, retryLater } from './dead-letter';
 import { rmqServerOptions } from './rmq-options';
@@ -26,6 +26,32 @@ const sent = (headers: Record<string, unknown> = {}) =>
 const traceparentOf = (span: RecordedSpan) =>
   `00-${span.spanContext().traceId}-${span.spanContext().spanId}-01`;
 const parentOf = (span: RecordedSpan) => span.parentSpanContext?.spanId;
+
+/** A server on barista's queue in namespace `t`, handling `order.placed`. */
+function aServer(): ShopRmqServer {
+  const server = new ShopRmqServer({
+    ...rmqServerOptions({ url: 'amqp://x', namespace: 't', prefetch: 1 }, 'barista'),
+    namespace: 't',
+  });
+  server.addHandler('order.placed', () => Promise.resolve(), true);
+  return server;
+}
+
+/**
+ * Nest's dispatch replaced by one that returns at once, as Nest's does (it starts the handler's
+ * observable and returns); `settle` then plays the end of the handler's work: Nest's
+ * processing-end hook, called once AcknowledgeInterceptor has acked, retried or dead-lettered.
+ */
+function settledByHand(server: ShopRmqServer) {
+  const parent = jest.spyOn(ServerRMQ.prototype, 'handleMessage').mockResolvedValue(undefined);
+  const hook = (server as unknown as { onProcessingEndHook: (t: unknown, c: RmqContext) => void })
+    .onProcessingEndHook;
+  return {
+    settle: (message: ConsumeMessage) =>
+      hook('rmq', new RmqContext([message, undefined, 'order.placed'])),
+    restore: () => parent.mockRestore(),
+  };
+}
 
 describe('spans of the retry ladder and of dead letters', () => {
   let recorded: ReturnType<typeof recordSpans>;
@@ -70,12 +96,8 @@ describe('spans of the retry ladder and of dead letters', () => {
   });
 
   it("hangs the retried delivery's process span, named by its event, under the retry span", async () => {
-    const server = new ShopRmqServer({
-      ...rmqServerOptions({ url: 'amqp://x', namespace: 't', prefetch: 1 }, 'barista'),
-      namespace: 't',
-    });
-    server.addHandler('order.placed', () => Promise.resolve(), true);
-    const parent = jest.spyOn(ServerRMQ.prototype, 'handleMessage').mockResolvedValue(undefined);
+    const server = aServer();
+    const { settle, restore } = settledByHand(server);
     try {
       const { published, asChannel } = fakeConfirmChannel();
       await inSpan('process order.placed', { kind: SpanKind.CONSUMER }, () =>
@@ -91,6 +113,7 @@ describe('spans of the retry ladder and of dead letters', () => {
       recorded.reset();
 
       await server.handleMessage(back as unknown as Record<string, unknown>, asChannel);
+      settle(back);
 
       const [again] = recorded.spans();
       expect(again.name).toBe('process order.placed');
@@ -104,7 +127,24 @@ describe('spans of the retry ladder and of dead letters', () => {
         'shop.attempt': 2,
       });
     } finally {
-      parent.mockRestore();
+      restore();
+    }
+  });
+
+  it("ends a delivery's process span when its handler has settled it, not when it started", async () => {
+    const server = aServer();
+    const { settle, restore } = settledByHand(server);
+    try {
+      const { asChannel } = fakeConfirmChannel();
+      const message = sent();
+      await server.handleMessage(message as unknown as Record<string, unknown>, asChannel);
+      // Nest has started the handler; its work, the ack or a retry are still to come.
+      expect(recorded.named('process order.placed')).toEqual([]);
+      settle(message);
+      const [process] = recorded.named('process order.placed');
+      expect(parentOf(process)).toBe(SENT_SPAN);
+    } finally {
+      restore();
     }
   });
 

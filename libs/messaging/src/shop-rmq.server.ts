@@ -1,4 +1,4 @@
-import { inSpan, processSpanOptions } from '@app/telemetry';
+import { failed, openSpan, processSpanOptions, type Span } from '@app/telemetry';
 import { HttpHeaders } from '@app/contracts';
 import {
   jsonNestingExceeds,
@@ -7,7 +7,12 @@ import {
   tooDeepMessage,
   withLogContext,
 } from '@app/platform';
-import { type MessageHandler, ServerRMQ, type RmqOptions } from '@nestjs/microservices';
+import {
+  type MessageHandler,
+  type RmqContext,
+  ServerRMQ,
+  type RmqOptions,
+} from '@nestjs/microservices';
 import type { AmqpConnectionManager } from 'amqp-connection-manager';
 import type { Channel, ConfirmChannel, ConsumeMessage } from 'amqplib';
 import { randomUUID } from 'node:crypto';
@@ -80,6 +85,8 @@ export class ShopRmqServer extends ServerRMQ {
   private readonly topologySettings: TopologySettings;
   private readonly onTopologyConflict: TopologyConflictHandler;
   private consumerChannel: Channel | undefined;
+  /** The process span of each delivery handed to a handler, ended once it is settled. */
+  private readonly processSpans = new WeakMap<ConsumeMessage, Span>();
   private started = false;
   private stopping = false;
 
@@ -100,6 +107,14 @@ export class ShopRmqServer extends ServerRMQ {
       context === undefined || context in SHOP_SUBSCRIPTIONS
         ? SHOP_SUBSCRIPTIONS
         : { ...SHOP_SUBSCRIPTIONS, [context]: [] };
+    // Nest calls this when a handler's observable has finished, AcknowledgeInterceptor's ack,
+    // retry or dead-lettering included: the delivery's process span ends there, not when Nest
+    // merely started the handler.
+    this.setOnProcessingEndHook((_transport, context) => {
+      const message = (context as RmqContext).getMessage() as ConsumeMessage;
+      this.processSpans.get(message)?.end();
+      this.processSpans.delete(message);
+    });
     this.topologySettings = {
       namespace,
       queueType: queues?.queueType ?? 'quorum',
@@ -188,13 +203,33 @@ export class ShopRmqServer extends ServerRMQ {
     };
     // A message back from a retry queue came by its queue's name: the span names its event.
     const event = originOf(message).routingKey;
-    const span = processSpanOptions(message, this.queue, event, attemptsOf(message));
+    const processing = openSpan(
+      `process ${event}`,
+      processSpanOptions(message, this.queue, event, attemptsOf(message)),
+    );
+    const { span } = processing;
     return withLogContext(context, () =>
-      inSpan(`process ${event}`, span, () => this.handleInContext(message, channel)),
+      processing.within(async () => {
+        try {
+          // Handed to a handler: the processing-end hook ends the span once it is settled.
+          if (await this.handleInContext(message, channel, span)) return;
+        } catch (error) {
+          this.processSpans.delete(message);
+          failed(span, error);
+          span.end();
+          throw error;
+        }
+        span.end();
+      }),
     );
   }
 
-  private async handleInContext(message: ConsumeMessage, channel: ConfirmChannel) {
+  /** True when the message went to a handler (which settles it), false when the gate did. */
+  private async handleInContext(
+    message: ConsumeMessage,
+    channel: ConfirmChannel,
+    span: Span,
+  ): Promise<boolean> {
     this.inFlight?.add(message, channel);
     this.counters?.consumed();
     const { problem, orderId, reason = 'rejected' } = this.inspect(message);
@@ -212,11 +247,13 @@ export class ShopRmqServer extends ServerRMQ {
       } finally {
         this.inFlight?.settled(message);
       }
-      return;
+      return false;
     }
     // From here AcknowledgeInterceptor settles the message once its handler is done.
+    this.processSpans.set(message, span);
     try {
-      return await super.handleMessage(message, channel);
+      await super.handleMessage(message, channel);
+      return true;
     } catch (error) {
       this.inFlight?.settled(message);
       throw error;

@@ -69,6 +69,28 @@ export async function inSpan<T>(
   );
 }
 
+/**
+ * A span started now, active for whatever runs `within` it, and ended by the caller: for work
+ * that outlives the function that started it (a delivery whose handler settles it later).
+ */
+export function openSpan(
+  name: string,
+  options: SpanOptions,
+): { readonly span: Span; within<T>(work: () => T): T } {
+  const parent = options.parent ?? context.active();
+  const span = tracer().startSpan(
+    name,
+    {
+      kind: options.kind ?? SpanKind.INTERNAL,
+      attributes: options.attributes,
+      links: options.links,
+    },
+    parent,
+  );
+  const active = trace.setSpan(parent, span);
+  return { span, within: (work) => context.with(active, work) };
+}
+
 /** Marks `span` as failed by `error`. */
 export function failed(span: Span, error: unknown): void {
   span.setStatus({
@@ -248,4 +270,4 @@ export function withCreateSpan<E extends IntegrationEvent>(event: E): E {
   return traceparent ? { ...event, traceparent } : event;
 }
 
-export { SpanKind };
+export { type Span, SpanKind };
