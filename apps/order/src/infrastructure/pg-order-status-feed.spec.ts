@@ -61,6 +61,15 @@ describe('PgOrderStatusFeed (two instances on one PostgreSQL schema)', () => {
     expect(seen[1]).toEqual([placed, brewing]);
   });
 
+  it('ignores a payload that is not JSON, and goes on', async () => {
+    await db.query(`SELECT pg_notify($1, 'not json')`, [`${schema}.order_status`]);
+    const next = update('placed');
+    feeds[0].publish([next]);
+
+    await eventually(() => seen.every((changes) => changes.length === 1));
+    expect(seen[0]).toEqual([next]);
+  });
+
   it('hears no other schema: shops sharing a database stay apart', async () => {
     const other = await PgDatabase.open({ url, schema: `${schema}_x`, poolMax: 1, migrations: [] });
     try {

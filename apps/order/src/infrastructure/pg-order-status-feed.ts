@@ -73,9 +73,16 @@ export class PgOrderStatusFeed
     });
     this.listener = client;
     client.on('notification', ({ channel, payload }) => {
-      if (channel === this.channel && payload) {
-        this.updates.next(JSON.parse(payload) as OrderStatusUpdate);
+      if (channel !== this.channel || !payload) return;
+      let update: OrderStatusUpdate;
+      try {
+        update = JSON.parse(payload) as OrderStatusUpdate;
+      } catch {
+        // Anyone with access may NOTIFY on the channel: a stray payload must not end the app.
+        this.logger.warn(`Ignored a status change that is not JSON: ${payload.slice(0, 100)}`);
+        return;
       }
+      this.updates.next(update);
     });
     client.on('error', (error) => this.dropped(client, error));
     client.on('end', () => this.dropped(client));
