@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { createOrderApp } from '../apps/order/src/bootstrap';
 import { OrderConfig } from '../apps/order/src/order.config';
 import { anOrder, BuzzListener, eventually, get, post } from './support/client';
-import { dropSchemas } from './support/postgres';
+import { dropSchemasByPrefix } from './support/store-schemas';
 import { Shop } from './support/shop';
 
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -68,7 +68,7 @@ describe('two order instances on one PostgreSQL database (rmq)', () => {
   afterAll(async () => {
     await second?.close();
     await shop?.close();
-    await dropSchemas(DATABASE_URL, prefix);
+    await dropSchemasByPrefix(prefix, DATABASE_URL);
   });
 
   it('answers for an order on either instance, and a board on the other follows it to ready', async () => {

@@ -12,7 +12,7 @@ import { OrderConfig } from '../../apps/order/src/order.config';
 import { createPagerApp } from '../../apps/pager/src/bootstrap';
 import { PagerConfig } from '../../apps/pager/src/pager.config';
 import { AMQP_URL, Broker } from './amqp';
-import { dropSchemas, E2E_DATABASE_URL, schemaPrefix } from './postgres';
+import { dropSchemasByPrefix, E2E_DATABASE_URL, schemaPrefix } from './store-schemas';
 
 export interface ShopOptions {
   readonly transport: TransportKind;
@@ -125,7 +125,7 @@ export class Shop {
   async close(): Promise<void> {
     for (const app of [this.order, this.pager, this.barista]) await app?.close();
     rmSync(this.dataDir, { recursive: true, force: true });
-    if (E2E_DATABASE_URL) await dropSchemas(schemaPrefix(this.namespace), E2E_DATABASE_URL);
+    if (E2E_DATABASE_URL) await dropSchemasByPrefix(schemaPrefix(this.namespace), E2E_DATABASE_URL);
     if (this.options.transport === 'rmq') {
       const broker = await Broker.connect();
       try {
