@@ -52,3 +52,15 @@ export const E2E_DATABASE_URL = process.env.DATABASE_URL;
 export function schemaPrefix(namespace: string): string {
   return `${namespace.replace(/[^a-z0-9]/g, '_')}_`;
 }
+
+/** How many rows `table` (schema-qualified) holds. */
+export async function countRows(url: string, table: string): Promise<number> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ n: number }>(`SELECT COUNT(*)::int AS n FROM ${table}`);
+    return rows[0].n;
+  } finally {
+    await client.end();
+  }
+}
