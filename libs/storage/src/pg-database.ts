@@ -54,8 +54,9 @@ export class PgDatabase implements OnModuleInit, OnApplicationShutdown, Readines
       max: options.poolMax,
       connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
       application_name: options.applicationName ?? `coffee-shop ${options.schema}`,
-      // The schema is checked above: a plain identifier, safe inside the startup option.
-      options: `-c search_path=${options.schema}`,
+      // The schema is checked above: a plain identifier, safe inside the startup option; quoted,
+      // since a context's name may be a reserved word (order).
+      options: `-c search_path="${options.schema}"`,
       // A transaction left open (a relay waiting on the broker, a process frozen) must not hold
       // its row locks for ever: the server ends the session instead.
       idle_in_transaction_session_timeout: 60_000,
@@ -168,7 +169,7 @@ export class PgDatabase implements OnModuleInit, OnApplicationShutdown, Readines
       await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
         `coffee-shop migrations ${this.schema}`,
       ]);
-      await tx.query(`CREATE SCHEMA IF NOT EXISTS ${this.schema}`);
+      await tx.query(`CREATE SCHEMA IF NOT EXISTS "${this.schema}"`);
       await tx.query(
         'CREATE TABLE IF NOT EXISTS schema_migrations (id text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
       );
