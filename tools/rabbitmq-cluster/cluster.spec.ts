@@ -26,6 +26,16 @@ describe('the local RabbitMQ cluster', () => {
     expect(config).not.toContain('5672');
   });
 
+  it('has the other nodes join the first at their first boot, and the first join nobody', () => {
+    const join = /^cluster_formation\.classic_config\.nodes\.\d+ = (.+)$/gm;
+    expect([...nodeConfig(clusterNode('shop1')).matchAll(join)]).toEqual([]);
+    for (const node of ['shop2', 'shop3']) {
+      const config = nodeConfig(clusterNode(node));
+      expect(config).toContain('cluster_formation.peer_discovery_backend = classic_config\n');
+      expect([...config.matchAll(join)].map((match) => match[1])).toEqual(['shop1@localhost']);
+    }
+  });
+
   it('gives each node its own name, ports, folders and no plugins', () => {
     const env = nodeEnv('/data', clusterNode('3'));
     expect(env).toMatchObject({

@@ -16,6 +16,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
+import { connect } from 'node:net';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -29,7 +30,8 @@ const DIST_PORT_OFFSET = 20000;
 const HOST = 'localhost';
 /** Which running cluster's data the node commands use (it may come from another worktree). */
 const STATE_FILE = '/tmp/shop-rabbit-cluster.json';
-const BOOT_TIMEOUT_S = 180;
+/** A loaded machine (CI, other test runs) can take minutes to boot a node. */
+const BOOT_TIMEOUT_MS = 300_000;
 // Debian's /usr/sbin scripts re-run the tools as the rabbitmq user, whose cookie and folders are
 // the machine broker's; the scripts behind them run as the caller.
 const SCRIPTS_DIR = ['/usr/lib/rabbitmq/bin', '/usr/lib/rabbitmq/sbin'].find((dir) =>
@@ -86,12 +88,23 @@ export function clusterNode(node: string): ClusterNode {
 /**
  * The node's rabbitmq.conf. The listener is pinned to loopback and its own port (the machine's
  * config pins 5672). pause_minority: a node cut off from the other two stops serving rather than
- * diverging, the setting RabbitMQ recommends for three nodes.
+ * diverging, the setting RabbitMQ recommends for three nodes. The other nodes join the first at
+ * their first boot (classic peer discovery, as rabbitmqctl join_cluster would, without three
+ * CLI round trips that each take seconds on a loaded machine); later boots rejoin from their data.
  */
 export function nodeConfig(node: ClusterNode): string {
+  const [seed] = clusterNodes;
+  const join =
+    node.name === seed.name
+      ? []
+      : [
+          'cluster_formation.peer_discovery_backend = classic_config',
+          `cluster_formation.classic_config.nodes.1 = ${seed.name}`,
+        ];
   return [
     `listeners.tcp.local = 127.0.0.1:${node.amqpPort}`,
     'cluster_partition_handling = pause_minority',
+    ...join,
     'log.file.level = info',
     'log.console = false',
     '',
@@ -165,31 +178,44 @@ export async function ctl(node: string, args: readonly string[], timeoutMs = 120
   }
 }
 
-async function succeeds(command: Promise<unknown>): Promise<boolean> {
-  return command.then(
-    () => true,
-    () => false,
-  );
+/** Something accepts TCP connections on 127.0.0.1:`port` (within a second). */
+function listening(port: number): Promise<boolean> {
+  return new Promise((answer) => {
+    const socket = connect({ host: '127.0.0.1', port, timeout: 1000 });
+    const done = (open: boolean) => {
+      socket.destroy();
+      answer(open);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+    socket.once('timeout', () => done(false));
+  });
 }
 
-/** The Erlang VM answers (the rabbit app may be stopped). */
-async function nodeUp(node: ClusterNode): Promise<boolean> {
-  return succeeds(ctl(node.name, ['-q', 'eval', 'ok.'], 30_000));
+// Probes by port, not by CLI: each rabbitmqctl call boots an Erlang VM, seconds on a busy machine.
+/** The node's Erlang VM runs (its distribution port is open; the rabbit app may be stopped). */
+function nodeUp(node: ClusterNode): Promise<boolean> {
+  return listening(node.distPort);
 }
 
-/** The rabbit app runs on the node: it takes AMQP connections. */
-async function appRunning(node: ClusterNode): Promise<boolean> {
-  return succeeds(
-    run(tool('rabbitmq-diagnostics'), ['-n', node.name, '-q', 'check_running'], {
-      timeout: 30_000,
-    }),
-  );
+/** The rabbit app runs on the node: its AMQP listener takes connections (stop_app closes it). */
+function appRunning(node: ClusterNode): Promise<boolean> {
+  return listening(node.amqpPort);
 }
 
 /** The nodes whose rabbit app runs now, in order. */
 export async function runningNodes(): Promise<string[]> {
   const running = await Promise.all(clusterNodes.map((node) => appRunning(node)));
   return clusterNodes.filter((_, i) => running[i]).map((node) => node.name);
+}
+
+/** Waits until `check` holds, or fails with `what` after `ms`. */
+async function until(what: string, check: () => Promise<boolean>, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((settle) => setTimeout(settle, 250));
+  }
 }
 
 function ensureCookie(): void {
@@ -243,11 +269,41 @@ async function bootNode(baseDir: string, node: ClusterNode): Promise<void> {
   } finally {
     closeSync(out);
   }
-  await ctl(
-    node.name,
-    ['-q', 'wait', env.RABBITMQ_PID_FILE, '--timeout', String(BOOT_TIMEOUT_S)],
-    (BOOT_TIMEOUT_S + 30) * 1000,
+  await until(
+    `${node.name} to take connections on ${node.amqpPort}`,
+    async () => {
+      const pid = vmPid(baseDir, node);
+      if (pid !== undefined && !alive(pid)) {
+        throw new Error(`${node.name} stopped while booting: see ${env.RABBITMQ_LOG_BASE}`);
+      }
+      return pid !== undefined && (await appRunning(node));
+    },
+    BOOT_TIMEOUT_MS,
   );
+}
+
+/**
+ * The pid of the node's VM from the file it wrote at boot, if that process is still this node's
+ * (a stale file's pid may since belong to anything else, which must not be signalled).
+ */
+function vmPid(baseDir: string, node: ClusterNode): number | undefined {
+  try {
+    const pid = Number(readFileSync(nodeEnv(baseDir, node).RABBITMQ_PID_FILE, 'utf8').trim());
+    if (!Number.isInteger(pid) || pid <= 0) return undefined;
+    const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+    return environ.includes(`RABBITMQ_NODENAME=${node.name}`) ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Signal 0 tests the process without touching it: it throws once the process is gone. */
+function alive(pid: number): boolean {
+  try {
+    return process.kill(pid, 0);
+  } catch {
+    return false;
+  }
 }
 
 /** Every node's app runs and all three are one cluster. */
@@ -276,7 +332,7 @@ export async function startCluster(): Promise<ClusterInfo> {
     await Promise.all(
       clusterNodes.map(async (node, i) => {
         if (!up[i]) await bootNode(baseDir, node);
-        else if (!(await appRunning(node))) await ctl(node.name, ['start_app']);
+        else if (!(await appRunning(node))) await startApp(node.name);
       }),
     );
   } else {
@@ -285,14 +341,8 @@ export async function startCluster(): Promise<ClusterInfo> {
     writeFileSync(STATE_FILE, JSON.stringify({ baseDir }));
     const [seed, ...joiners] = clusterNodes;
     await bootNode(baseDir, seed);
-    await Promise.all(
-      joiners.map(async (node) => {
-        await bootNode(baseDir, node);
-        await ctl(node.name, ['stop_app']);
-        await ctl(node.name, ['join_cluster', seed.name]);
-        await ctl(node.name, ['start_app']);
-      }),
-    );
+    // They join the seed as they boot (see nodeConfig).
+    await Promise.all(joiners.map((node) => bootNode(baseDir, node)));
   }
   if (!(await healthy())) {
     throw new Error(
@@ -302,12 +352,21 @@ export async function startCluster(): Promise<ClusterInfo> {
   return clusterInfo();
 }
 
-/** Stops every node (its VM too); the data stays for a look until the next fresh start. */
+/**
+ * Stops every node's VM: SIGTERM (Erlang's init:stop, an orderly shutdown), then SIGKILL for any
+ * still there after 30 s. Not `rabbitmqctl stop`, which waits minutes for a node that is still
+ * booting and waiting for its peers' tables. The data stays for a look until the next fresh start.
+ */
 export async function stopCluster(): Promise<void> {
-  // The seed last: the last node down is the one the others would wait for at a restart.
-  for (const node of [...clusterNodes].reverse()) {
-    if (await nodeUp(node)) await ctl(node.name, ['stop']);
-  }
+  const baseDir = currentBaseDir();
+  const pids = clusterNodes.flatMap((node) => vmPid(baseDir, node) ?? []);
+  for (const pid of pids) process.kill(pid, 'SIGTERM');
+  const gone = await Promise.all(pids.map((pid) => exited(pid, 30_000)));
+  for (const pid of pids.filter((_, i) => !gone[i])) process.kill(pid, 'SIGKILL');
+  await Promise.all(pids.map((pid) => exited(pid, 10_000)));
+  const up = await Promise.all(clusterNodes.map((node) => nodeUp(node)));
+  const left = clusterNodes.filter((_, i) => up[i]).map((node) => node.name);
+  if (left.length > 0) throw new Error(`still running after stop: ${left.join(', ')}`);
 }
 
 /** `rabbitmqctl stop_app`: the node's VM stays, its broker stops (as in a controlled stop). */
@@ -315,15 +374,21 @@ export async function stopApp(node: string): Promise<void> {
   await ctl(node, ['stop_app']);
 }
 
+/** `rabbitmqctl start_app`, and waits until the node takes connections again. */
 export async function startApp(node: string): Promise<void> {
-  await ctl(node, ['start_app']);
-  await ctl(node, ['-q', 'await_startup']);
+  await ctl(node, ['start_app'], BOOT_TIMEOUT_MS);
+  const found = clusterNode(node);
+  await until(`${found.name} to take connections`, () => appRunning(found), BOOT_TIMEOUT_MS);
 }
 
 /** The OS pid of the node's Erlang VM. */
 export async function nodePid(node: string): Promise<number> {
+  const found = clusterNode(node);
+  const known = vmPid(currentBaseDir(), found);
+  if (known !== undefined) return known;
+  // No pid file of its own here: ask the node.
   const pid = Number((await ctl(node, ['-q', 'eval', 'list_to_integer(os:getpid()).'])).trim());
-  if (!Number.isInteger(pid) || pid <= 0) throw new Error(`no pid for ${clusterNode(node).name}`);
+  if (!Number.isInteger(pid) || pid <= 0) throw new Error(`no pid for ${found.name}`);
   return pid;
 }
 
@@ -331,16 +396,17 @@ export async function nodePid(node: string): Promise<number> {
 export async function killNode(node: string): Promise<void> {
   const pid = await nodePid(node);
   process.kill(pid, 'SIGKILL');
-  // Signal 0 probes: it throws once the VM is gone.
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    try {
-      process.kill(pid, 0);
-    } catch {
-      return;
-    }
+  await exited(pid, 30_000);
+}
+
+/** Whether the process `pid` is gone within `ms`. */
+async function exited(pid: number, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (alive(pid)) {
+    if (Date.now() > deadline) return false;
     await new Promise((settle) => setTimeout(settle, 100));
   }
+  return true;
 }
 
 /** Boots a node whose VM is down (after killNode) on its data: it rejoins the cluster. */

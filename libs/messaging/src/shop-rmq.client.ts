@@ -1,6 +1,7 @@
 import { ClientRMQ, type ReadPacket, type RmqOptions } from '@nestjs/microservices';
 import type { AmqpConnectionManager, ChannelWrapper } from 'amqp-connection-manager';
 import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
+import { declarePatiently } from './declare-patiently';
 import { declareTopology, isPreconditionFailed, type TopologySettings } from './topology';
 import { exitOnTopologyConflict, type TopologyConflictHandler } from './topology-conflict';
 
@@ -35,7 +36,6 @@ export class ShopRmqClient extends ClientRMQ {
   private inspector: ChannelWrapper | undefined;
   /** Message ids the broker returned (basic.return) and whose confirm is still to come. */
   private readonly returned = new Set<string>();
-  private publishingChannel: ConfirmChannel | undefined;
 
   constructor(
     options: ClientOptions,
@@ -95,20 +95,32 @@ export class ShopRmqClient extends ClientRMQ {
   }
 
   override async setupChannel(channel: ConfirmChannel, resolve: () => void): Promise<void> {
-    this.publishingChannel = channel;
     channel.on('return', (message: ConsumeMessage) => {
       const id = message.properties.messageId as string | undefined;
       if (id) this.returned.add(id);
     });
     if (this.declares) {
+      const { settings, onConflict = exitOnTopologyConflict } = this.declares;
+      // Nest loads amqp-connection-manager lazily and types its connection loosely.
+      const manager = this.client as AmqpConnectionManager | null;
+      const connection = manager?.connection;
       try {
-        await declareTopology(channel, this.declares.settings);
+        // On channels of its own and again until accepted (see declarePatiently): a failed
+        // declaration would close the publishing channel for good.
+        if (connection) {
+          await declarePatiently(connection, settings, {
+            stillCurrent: () => manager?.connection === connection,
+            onRetry: (error) =>
+              this.logger.warn(
+                `Declaring ${settings.namespace} on the broker failed (${error instanceof Error ? error.message : String(error)}); trying again`,
+              ),
+          });
+        } else {
+          await declareTopology(channel, settings);
+        }
       } catch (error) {
-        if (!isPreconditionFailed(error)) throw error;
-        (this.declares.onConflict ?? exitOnTopologyConflict)(
-          this.declares.settings.namespace,
-          error,
-        );
+        if (isPreconditionFailed(error)) onConflict(settings.namespace, error);
+        // Otherwise the connection went away meanwhile: the next one declares again.
         return;
       }
     }
@@ -142,12 +154,14 @@ export class ShopRmqClient extends ClientRMQ {
     }
   }
 
-  /** After a return: declare the topology again, so that the retry finds it. */
+  /** After a return: declare the topology again (once, off the publishing channel), so that the retry finds it. */
   private redeclare(): void {
-    const channel = this.publishingChannel;
-    if (!channel || !this.declares) return;
-    declareTopology(channel, this.declares.settings).catch(() => {
-      // The channel failed meanwhile: the reconnection declares it anyway.
-    });
+    const connection = (this.client as AmqpConnectionManager | null)?.connection;
+    if (!connection || !this.declares) return;
+    declarePatiently(connection, this.declares.settings, { stillCurrent: () => false }).catch(
+      () => {
+        // Refused or the connection failed meanwhile: the next return or reconnection tries again.
+      },
+    );
   }
 }

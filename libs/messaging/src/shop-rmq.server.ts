@@ -17,6 +17,7 @@ import type { AmqpConnectionManager } from 'amqp-connection-manager';
 import type { Channel, ConfirmChannel, ConsumeMessage } from 'amqplib';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { declarePatiently } from './declare-patiently';
 import { deadLetter } from './dead-letter';
 import type { InFlightMessages } from './in-flight';
 import { decodePacket, envelopeIn } from './packet';
@@ -144,23 +145,43 @@ export class ShopRmqServer extends ServerRMQ {
   override async setupChannel(channel: ConfirmChannel, callback: () => void): Promise<void> {
     // Re-run by a reconnect while shutting down: take no new deliveries.
     if (this.stopping) return;
+    // Nest loads amqp-connection-manager lazily and types its connection loosely.
+    const manager = this.server as AmqpConnectionManager | null;
+    const connection = manager?.connection;
     channel.once('close', () => {
       if (this.consumerChannel === channel) this.consumerChannel = undefined;
       this.inFlight?.channelClosed(channel);
     });
-    channel.on('error', (error: Error) => this.recover(error));
+    channel.on('error', (error: Error) => this.recover(error, connection));
     try {
-      // The whole namespace, not only this context's queue: see declareTopology.
-      await declareTopology(channel, this.topologySettings);
+      // The whole namespace, not only this context's queue: see declareTopology. On channels of
+      // its own and again until accepted: after a failover it can fail for a while.
+      if (connection) {
+        await declarePatiently(connection, this.topologySettings, {
+          stillCurrent: () => !this.stopping && manager?.connection === connection,
+          onRetry: (error) => {
+            this.logger.warn(
+              `Declaring ${this.namespace} on the broker failed (${messageOf(error)}); trying again`,
+            );
+          },
+        });
+      } else {
+        await declareTopology(channel, this.topologySettings);
+      }
       await super.setupChannel(channel, () => {
         if (this.started) return;
         this.started = true;
         callback();
       });
     } catch (error) {
-      if (!isPreconditionFailed(error)) throw error;
-      this.stopping = true;
-      this.onTopologyConflict(this.namespace, error);
+      if (isPreconditionFailed(error)) {
+        this.stopping = true;
+        this.onTopologyConflict(this.namespace, error);
+        return;
+      }
+      // Never thrown to amqp-connection-manager: with nobody listening for its channel's `error`
+      // event, that would end the process. A new connection sets everything up again.
+      this.recover(error instanceof Error ? error : new Error(String(error)), connection);
       return;
     }
     this.consumerChannel = channel;
@@ -299,22 +320,30 @@ export class ShopRmqServer extends ServerRMQ {
     return { orderId };
   }
 
-  /** The broker closed the consumer's channel with an error: start over on a new connection. */
-  private recover(error: Error): void {
+  /**
+   * The broker closed the consumer's channel with an error, or setting it up failed: start over
+   * on a new connection, unless `failedOn` has already been replaced (a connection that dropped
+   * is reconnected by amqp-connection-manager itself: reconnecting again would cut the new one).
+   */
+  private recover(error: Error, failedOn: unknown): void {
     // A refused declaration is reported once, by setupChannel.
     if (this.stopping || isPreconditionFailed(error)) return;
     this.logger.error(`The channel on ${this.queue} failed (${error.message}); reconnecting`);
     setTimeout(() => {
       // Nest loads amqp-connection-manager lazily and types its connection loosely.
-      const connection = this.server as AmqpConnectionManager | null;
-      if (this.stopping || !connection) return;
+      const manager = this.server as AmqpConnectionManager | null;
+      if (this.stopping || !manager || manager.connection !== failedOn) return;
       try {
-        connection.reconnect();
+        manager.reconnect();
       } catch {
         // Closed meanwhile.
       }
     }, RECOVER_AFTER_MS).unref();
   }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function stringOrUndefined(value: unknown): string | undefined {
