@@ -43,7 +43,7 @@ export class BaristaConfig extends StoreConfig {
    * the order waits this long at most before another barista brews it.
    */
   @IntRange(300, 600000, 'milliseconds')
-  public readonly BREW_CLAIM_LEASE_MS: number = 10000;
+  public readonly BREW_CLAIM_LEASE_MS: number = 3000;
 
   /**
    * `on` opens `PUT /faults/brew-slowdown`, which multiplies the brew time at run time (the

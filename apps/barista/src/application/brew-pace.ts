@@ -11,7 +11,7 @@ export class BrewPace implements BrewSettings {
   constructor(
     readonly baristaId: string,
     private readonly baseMs: number,
-    readonly claimLeaseMs = 10_000,
+    readonly claimLeaseMs = 3_000,
   ) {}
 
   get brewMs(): number {
