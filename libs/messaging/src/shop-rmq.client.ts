@@ -87,6 +87,21 @@ export class ShopRmqClient extends ClientRMQ {
     return this.inspector.checkQueue(queue);
   }
 
+  /**
+   * Nest's channel wrapper emits `error` when publishing its queued messages fails on a channel
+   * the broker just closed (after a failover, while a classic queue's home node is down); with no
+   * listener that event kills the process. The publish itself is rejected and the outbox retries
+   * it, so a warning is all it needs.
+   */
+  override createChannel(): Promise<void> {
+    const created = super.createChannel();
+    const channel = this.channel as ChannelWrapper | null;
+    channel?.on('error', (error: Error) =>
+      this.logger.warn(`The publishing channel failed (it reopens by itself): ${error.message}`),
+    );
+    return created;
+  }
+
   override connect(): Promise<unknown> {
     // The channel exists once the first connection was made: from then on it rides out
     // reconnections by itself.
