@@ -1,21 +1,12 @@
-import type { IntegrationEvent, LineItem } from '@app/contracts';
+import type { IntegrationEvent } from '@app/contracts';
 import { type PgDatabase, type PgOutbox, PgProcessedMessages, type Queryable } from '@app/storage';
 import {
   OrderRepository,
   type OrderTransaction,
   zeroCounts,
 } from '../application/ports/order.repository';
-import { Order, type OrderStatus, type StatusChange } from '../domain/order';
-
-interface OrderRow {
-  id: string;
-  customer: string;
-  items: string;
-  correlation_id: string;
-  history: string;
-}
-
-const COLUMNS = 'id, customer, items, correlation_id, history';
+import type { Order, OrderStatus } from '../domain/order';
+import { ORDER_COLUMNS, type OrderRow, restoreOrder } from './order-row';
 
 /**
  * Orders in the counter's PostgreSQL schema, shared by every order instance: the same rows as
@@ -59,12 +50,12 @@ export class PgOrderRepository extends OrderRepository {
     const params = status ? [status] : [];
     const [rows, count] = await Promise.all([
       this.db.query<OrderRow>(
-        `SELECT ${COLUMNS} FROM orders ${where} ORDER BY seq DESC LIMIT $${params.length + 1}`,
+        `SELECT ${ORDER_COLUMNS} FROM orders ${where} ORDER BY seq DESC LIMIT $${params.length + 1}`,
         [...params, limit],
       ),
       this.db.query<{ n: number }>(`SELECT COUNT(*)::int AS n FROM orders ${where}`, params),
     ]);
-    return { orders: rows.rows.map(restore), total: count.rows[0]?.n ?? 0 };
+    return { orders: rows.rows.map(restoreOrder), total: count.rows[0]?.n ?? 0 };
   }
 
   async countByStatus(): Promise<Record<OrderStatus, number>> {
@@ -77,10 +68,11 @@ export class PgOrderRepository extends OrderRepository {
   }
 
   private async find(q: Queryable, id: string, lock: string): Promise<Order | undefined> {
-    const { rows } = await q.query<OrderRow>(`SELECT ${COLUMNS} FROM orders WHERE id = $1${lock}`, [
-      id,
-    ]);
-    return rows[0] && restore(rows[0]);
+    const { rows } = await q.query<OrderRow>(
+      `SELECT ${ORDER_COLUMNS} FROM orders WHERE id = $1${lock}`,
+      [id],
+    );
+    return rows[0] && restoreOrder(rows[0]);
   }
 
   private async save(
@@ -103,14 +95,4 @@ export class PgOrderRepository extends OrderRepository {
     );
     for (const event of this.outbox ? outbox : []) await this.outbox!.add(q, event);
   }
-}
-
-function restore(row: OrderRow): Order {
-  return Order.restore({
-    id: row.id,
-    customer: row.customer,
-    items: JSON.parse(row.items) as LineItem[],
-    correlationId: row.correlation_id,
-    history: JSON.parse(row.history) as StatusChange[],
-  });
 }

@@ -1,21 +1,12 @@
-import type { IntegrationEvent, LineItem } from '@app/contracts';
+import type { IntegrationEvent } from '@app/contracts';
 import { type Outbox, type ProcessedMessages, promised, type SqliteDatabase } from '@app/storage';
 import {
   OrderRepository,
   type OrderTransaction,
   zeroCounts,
 } from '../application/ports/order.repository';
-import { Order, type OrderStatus, type StatusChange } from '../domain/order';
-
-interface OrderRow {
-  id: string;
-  customer: string;
-  items: string;
-  correlation_id: string;
-  history: string;
-}
-
-const COLUMNS = 'id, customer, items, correlation_id, history';
+import type { Order, OrderStatus } from '../domain/order';
+import { ORDER_COLUMNS, type OrderRow, restoreOrder } from './order-row';
 
 /** What one transaction writes, applied at once when it commits. */
 interface Writes {
@@ -50,12 +41,12 @@ export class SqliteOrderRepository extends OrderRepository {
     private readonly outbox?: Outbox,
   ) {
     super();
-    this.byId = db.prepare<[string], OrderRow>(`SELECT ${COLUMNS} FROM orders WHERE id = ?`);
+    this.byId = db.prepare<[string], OrderRow>(`SELECT ${ORDER_COLUMNS} FROM orders WHERE id = ?`);
     this.newest = db.prepare<[number], OrderRow>(
-      `SELECT ${COLUMNS} FROM orders ORDER BY seq DESC LIMIT ?`,
+      `SELECT ${ORDER_COLUMNS} FROM orders ORDER BY seq DESC LIMIT ?`,
     );
     this.newestOf = db.prepare<[string, number], OrderRow>(
-      `SELECT ${COLUMNS} FROM orders WHERE status = ? ORDER BY seq DESC LIMIT ?`,
+      `SELECT ${ORDER_COLUMNS} FROM orders WHERE status = ? ORDER BY seq DESC LIMIT ?`,
     );
     this.count = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM orders');
     this.countOf = db.prepare<[string], { n: number }>(
@@ -94,7 +85,7 @@ export class SqliteOrderRepository extends OrderRepository {
   findById(id: string): Promise<Order | undefined> {
     return promised(() => {
       const row = this.byId.get(id);
-      return row && this.restore(row);
+      return row && restoreOrder(row);
     });
   }
 
@@ -106,7 +97,7 @@ export class SqliteOrderRepository extends OrderRepository {
     return promised(() => {
       const rows = status ? this.newestOf.all(status, limit) : this.newest.all(limit);
       const total = (status ? this.countOf.get(status) : this.count.get())?.n ?? 0;
-      return { orders: rows.map((row) => this.restore(row)), total };
+      return { orders: rows.map(restoreOrder), total };
     });
   }
 
@@ -138,15 +129,5 @@ export class SqliteOrderRepository extends OrderRepository {
     });
     this.apply(writes);
     return result;
-  }
-
-  private restore(row: OrderRow): Order {
-    return Order.restore({
-      id: row.id,
-      customer: row.customer,
-      items: JSON.parse(row.items) as LineItem[],
-      correlationId: row.correlation_id,
-      history: JSON.parse(row.history) as StatusChange[],
-    });
   }
 }
