@@ -13,6 +13,7 @@ export class OrderConfig extends StoreConfig {
   @Matches(URL_LIST, { message: 'accepts one or more http(s):// URLs separated by commas' })
   public readonly BARISTA_URL: string = 'http://127.0.0.1:3001';
 
+  /** The same for pager. */
   @Matches(URL_LIST, { message: 'accepts one or more http(s):// URLs separated by commas' })
   public readonly PAGER_URL: string = 'http://127.0.0.1:3002';
 

@@ -170,6 +170,10 @@ function downstreamChecks(config: OrderConfig): ReadinessCheck[] {
       config.BARISTA_URL.split(','),
       timeoutMs(config.BARISTA_TIMEOUT_MS),
     ),
-    new DownstreamHealthCheck('pager', [config.PAGER_URL], timeoutMs(config.PAGER_TIMEOUT_MS)),
+    new DownstreamHealthCheck(
+      'pager',
+      config.PAGER_URL.split(','),
+      timeoutMs(config.PAGER_TIMEOUT_MS),
+    ),
   ];
 }

@@ -11,6 +11,7 @@ describe('the live board', () => {
   it.each([
     [{}, 'http://127.0.0.1:3002/buzzes/stream'],
     [{ PAGER_URL: 'http://pager:3002' }, 'http://pager:3002/buzzes/stream'],
+    [{ PAGER_URL: 'http://pager-1:3002,http://pager-2:3002' }, 'http://pager-1:3002/buzzes/stream'],
     [
       { PAGER_URL: 'http://pager:3002', BOARD_PAGER_URL: 'http://localhost:3002/' },
       'http://localhost:3002/buzzes/stream',

@@ -19,12 +19,12 @@ export interface BoardConfig {
 }
 
 /**
- * Pager's buzz stream as the browser reaches it: BOARD_PAGER_URL, else PAGER_URL (right when the
- * browser runs where the shop does); a path (`/`) keeps it on the board's own origin, as behind a
- * gateway that routes `/buzzes*` to pager.
+ * Pager's buzz stream as the browser reaches it: BOARD_PAGER_URL, else PAGER_URL's first URL
+ * (right when the browser runs where the shop does); a path (`/`) keeps it on the board's own
+ * origin, as behind a gateway that routes `/buzzes*` to pager.
  */
 export function pagerStreamUrl(config: OrderConfig): string {
-  const base = config.BOARD_PAGER_URL ?? config.PAGER_URL;
+  const base = config.BOARD_PAGER_URL ?? config.PAGER_URL.split(',')[0];
   return `${base.replace(/\/+$/, '')}/buzzes/stream`;
 }
 
