@@ -17,15 +17,15 @@ import { RecordBrewStartedCommand } from './commands/record-brew-started/record-
 import { RecordBrewStartedHandler } from './commands/record-brew-started/record-brew-started.handler';
 import { OrderUnitOfWork } from './order-unit-of-work';
 import { HopFailedError } from './ports/hop-failed.error';
-import { OrderHandOver } from './ports/order-hand-over.port';
+import { type HandOverOutcome, OrderHandOver } from './ports/order-hand-over.port';
 import { OrderStatusFeed, type OrderStatusUpdate } from './ports/order-status-feed.port';
 import { OrderRepository } from './ports/order.repository';
 
 /** Hands over as the test says: queued (rmq), or a failed hop (http). */
 class FakeHandOver extends OrderHandOver {
-  answer: (event: OrderPlaced) => Promise<void> = () => Promise.resolve();
+  answer: (event: OrderPlaced) => Promise<HandOverOutcome> = () => Promise.resolve('queued');
 
-  handOver(event: OrderPlaced): Promise<void> {
+  handOver(event: OrderPlaced): Promise<HandOverOutcome> {
     return this.answer(event);
   }
 }
@@ -98,6 +98,7 @@ describe('the order status feed, as the handlers publish to it', () => {
   it('emits brewing before ready when ready is the first news of the brew (http)', async () => {
     events.answer = async (event) => {
       await commands.execute(new MarkOrderReadyCommand(coffeeBrewed(event.data.orderId)));
+      return 'done';
     };
     await place();
 

@@ -3,7 +3,7 @@ import type { RmqEventPublisher } from '@app/messaging';
 import { messageLogContext, withLogContext } from '@app/platform';
 import { OutboxRelay } from '@app/storage';
 import { Injectable, Logger } from '@nestjs/common';
-import { OrderHandOver } from '../application/ports/order-hand-over.port';
+import { type HandOverOutcome, OrderHandOver } from '../application/ports/order-hand-over.port';
 
 /**
  * TRANSPORT=rmq: OrderPlaced was stored with the order, in its outbox; the order counts as
@@ -17,9 +17,9 @@ export class OutboxHandOver extends OrderHandOver {
     super();
   }
 
-  handOver(_event: OrderPlaced): Promise<void> {
+  handOver(_event: OrderPlaced): Promise<HandOverOutcome> {
     this.relay.poke();
-    return Promise.resolve();
+    return Promise.resolve('queued');
   }
 }
 

@@ -6,5 +6,11 @@ import type { OrderPlaced } from '@app/contracts';
  * process calls barista and pager and waits. Rejects with a HopFailedError naming the hop.
  */
 export abstract class OrderHandOver {
-  abstract handOver(event: OrderPlaced): Promise<void>;
+  abstract handOver(event: OrderPlaced): Promise<HandOverOutcome>;
 }
+
+/**
+ * `queued`: the event is stored and travels on its own; the order is as it was stored (rmq).
+ * `done`: the hand-over ran the chain and the order changed meanwhile (http: brewing, ready).
+ */
+export type HandOverOutcome = 'queued' | 'done';

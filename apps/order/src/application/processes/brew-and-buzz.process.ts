@@ -4,7 +4,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { MarkOrderReadyCommand } from '../commands/mark-order-ready/mark-order-ready.command';
 import { BaristaClient } from '../ports/barista-client.port';
 import { HopFailedError } from '../ports/hop-failed.error';
-import { OrderHandOver } from '../ports/order-hand-over.port';
+import { type HandOverOutcome, OrderHandOver } from '../ports/order-hand-over.port';
 import { PagerClient } from '../ports/pager-client.port';
 
 /**
@@ -24,7 +24,7 @@ export class BrewAndBuzzProcess extends OrderHandOver {
     super();
   }
 
-  async handOver(event: OrderPlaced): Promise<void> {
+  async handOver(event: OrderPlaced): Promise<HandOverOutcome> {
     const { orderId } = event.data;
     this.logger.log({ msg: 'Handing the order to barista', orderId });
     const brewed = await this.barista.brew(event);
@@ -34,5 +34,6 @@ export class BrewAndBuzzProcess extends OrderHandOver {
     await this.commands.execute(new MarkOrderReadyCommand(brewed));
     this.logger.log({ msg: 'Asking pager to buzz', orderId });
     await this.pager.buzz(brewed);
+    return 'done';
   }
 }

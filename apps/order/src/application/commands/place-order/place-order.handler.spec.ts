@@ -8,7 +8,7 @@ import { InMemoryOrderRepository } from '../../../infrastructure/in-memory-order
 import { InProcessOrderStatusFeed } from '../../../infrastructure/in-process-order-status-feed';
 import { OrderUnitOfWork } from '../../order-unit-of-work';
 import { HopFailedError } from '../../ports/hop-failed.error';
-import { OrderHandOver } from '../../ports/order-hand-over.port';
+import { type HandOverOutcome, OrderHandOver } from '../../ports/order-hand-over.port';
 import { OrderStatusFeed } from '../../ports/order-status-feed.port';
 import { OrderRepository } from '../../ports/order.repository';
 import { OrderNotHandedOverError, PlaceOrderCommand } from './place-order.command';
@@ -20,13 +20,13 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 class FakeHandOver extends OrderHandOver {
   readonly handedOver: OrderPlaced[] = [];
   readonly storedWhenHandedOver: (Order | undefined)[] = [];
-  answer: (event: OrderPlaced) => Promise<void> = () => Promise.resolve();
+  answer: (event: OrderPlaced) => Promise<HandOverOutcome> = () => Promise.resolve('queued');
 
   constructor(private readonly repository: InMemoryOrderRepository) {
     super();
   }
 
-  async handOver(event: OrderPlaced): Promise<void> {
+  async handOver(event: OrderPlaced): Promise<HandOverOutcome> {
     this.handedOver.push(event);
     this.storedWhenHandedOver.push(await this.repository.findById(event.data.orderId));
     return this.answer(event);
@@ -78,18 +78,37 @@ describe('PlaceOrderHandler', () => {
   });
 
   it('answers the order as the sync chain left it', async () => {
-    events.answer = (event) =>
-      repository.transaction(async (tx) => {
-        const order = await tx.findById(event.data.orderId);
-        order!.markReady(new Date().toISOString(), new Date().toISOString());
-        await tx.save(order!, []);
-      });
+    events.answer = async (event) => {
+      await markReady(event);
+      return 'done';
+    };
 
     const order = await place();
 
     expect(order.status).toBe('ready');
     expect(order.history.map((change) => change.status)).toEqual(['placed', 'brewing', 'ready']);
   });
+
+  it('answers a queued order as stored, whatever its consumers did meanwhile', async () => {
+    events.answer = async (event) => {
+      await markReady(event);
+      return 'queued';
+    };
+
+    const order = await place();
+
+    expect(order.status).toBe('placed');
+    expect((await repository.findById(order.id))?.status).toBe('ready');
+  });
+
+  /** What the chain or a consumer does to the stored order: brewed and ready. */
+  function markReady(event: OrderPlaced): Promise<void> {
+    return repository.transaction(async (tx) => {
+      const order = await tx.findById(event.data.orderId);
+      order!.markReady(new Date().toISOString(), new Date().toISOString());
+      await tx.save(order!, []);
+    });
+  }
 
   it('hands over an OrderPlaced envelope for this order and correlation id', async () => {
     const order = await place('corr-abc');

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { Order } from '../../../domain/order';
 import { OrderUnitOfWork } from '../../order-unit-of-work';
 import { HopFailedError } from '../../ports/hop-failed.error';
-import { OrderHandOver } from '../../ports/order-hand-over.port';
+import { type HandOverOutcome, OrderHandOver } from '../../ports/order-hand-over.port';
 import { OrderRepository } from '../../ports/order.repository';
 import { toOrderView, type OrderView } from '../../views/order.view';
 import { OrderNotHandedOverError, PlaceOrderCommand } from './place-order.command';
@@ -30,13 +30,16 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrderCommand> {
       traceparent,
     })) as [OrderPlaced];
     this.logger.log({ msg: 'Order placed', orderId: placed.id, items: placed.items.length });
+    let outcome: HandOverOutcome;
     try {
-      await this.handOver.handOver(event);
+      outcome = await this.handOver.handOver(event);
     } catch (error) {
       if (!(error instanceof HopFailedError)) throw error;
       throw new OrderNotHandedOverError(await this.markFailed(placed.id, error), error);
     }
-    // The sync chain may have changed the order meanwhile (brewing, ready): read it again.
+    // Queued, the order is as stored (202 whatever its consumers have done since, so a client's
+    // answer does not depend on a race); the sync chain changed it meanwhile: read it again.
+    if (outcome === 'queued') return toOrderView(placed);
     return toOrderView((await this.orders.findById(placed.id)) ?? placed);
   }
 
