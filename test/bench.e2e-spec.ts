@@ -1,12 +1,13 @@
 import { SHOP_CONTEXTS, topology } from '@app/messaging';
 import { connect } from 'amqplib';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { brewTapQueue } from '../bench/src/broker';
 import type { BenchResults } from '../bench/src/model';
 import { AMQP_URL } from './support/amqp';
+import { ensureBuilt } from './support/scaled-shop';
 
 const ROOT = join(__dirname, '..');
 // The quick run's default set: every scenario but the opt-in soak (checked on its own below).
@@ -29,24 +30,6 @@ function run(command: string, args: string[]): Promise<{ code: number | null; ou
     child.once('error', reject);
     child.once('close', (code) => resolve({ code, output }));
   });
-}
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(path));
-    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
-/** The apps' build is missing or older than their sources (a clean clone, or edits since). */
-function buildIsStale(): boolean {
-  const mains = ['order', 'barista', 'pager'].map((app) => join(ROOT, 'dist/apps', app, 'main.js'));
-  if (!mains.every((main) => existsSync(main))) return true;
-  const built = Math.min(...mains.map((main) => statSync(main).mtimeMs));
-  return Math.max(newestMtime(join(ROOT, 'apps')), newestMtime(join(ROOT, 'libs'))) > built;
 }
 
 function alive(pid: number): boolean {
@@ -82,10 +65,7 @@ describe('npm run bench -- --quick', () => {
   let output = '';
 
   beforeAll(async () => {
-    if (buildIsStale()) {
-      const build = await run('npm', ['run', 'build']);
-      if (build.code !== 0) throw new Error(`npm run build failed:\n${build.output}`);
-    }
+    await ensureBuilt();
     const bench = await run('npm', ['run', 'bench:run', '--', '--quick', '--out', out]);
     output = bench.output;
     if (bench.code !== 0)
@@ -325,10 +305,7 @@ describe('npm run bench -- --quick --scenario soak', () => {
   let results: BenchResults;
 
   beforeAll(async () => {
-    if (buildIsStale()) {
-      const build = await run('npm', ['run', 'build']);
-      if (build.code !== 0) throw new Error(`npm run build failed:\n${build.output}`);
-    }
+    await ensureBuilt();
     const args = ['--quick', '--scenario', 'soak', '--duration', '3', '--out', out];
     const bench = await run('npm', ['run', 'bench:run', '--', ...args]);
     if (bench.code !== 0)

@@ -211,4 +211,14 @@ export class Broker {
     await this.channel.close();
     await this.connection.close();
   }
+
+  /** Connects, deletes a test's namespace ({@link Broker.deleteNamespace}) and disconnects. */
+  static async dropNamespace(namespace: string): Promise<void> {
+    const broker = await Broker.connect();
+    try {
+      await broker.deleteNamespace(namespace);
+    } finally {
+      await broker.close();
+    }
+  }
 }

@@ -126,14 +126,7 @@ export class Shop {
     for (const app of [this.order, this.pager, this.barista]) await app?.close();
     rmSync(this.dataDir, { recursive: true, force: true });
     if (E2E_DATABASE_URL) await dropSchemasByPrefix(schemaPrefix(this.namespace), E2E_DATABASE_URL);
-    if (this.options.transport === 'rmq') {
-      const broker = await Broker.connect();
-      try {
-        await broker.deleteNamespace(this.namespace);
-      } finally {
-        await broker.close();
-      }
-    }
+    if (this.options.transport === 'rmq') await Broker.dropNamespace(this.namespace);
   }
 
   /** The environment the apps get (a barista of the test's own takes it too). */

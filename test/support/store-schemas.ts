@@ -1,5 +1,7 @@
 import { type Migration, PgDatabase } from '@app/storage';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readdirSync } from 'node:fs';
 import { Client } from 'pg';
 
 /**
@@ -62,5 +64,77 @@ export async function countRows(url: string, table: string): Promise<number> {
     return rows[0].n;
   } finally {
     await client.end();
+  }
+}
+
+/**
+ * A database of one test run's own on the test server, created empty and dropped with its
+ * connections at the end: for apps that run as processes and keep their schemas unprefixed.
+ */
+export class ScratchDatabase {
+  private constructor(
+    readonly name: string,
+    readonly url: string,
+  ) {}
+
+  static async create(prefix = 'shop_test'): Promise<ScratchDatabase> {
+    const name = `${prefix}_${process.pid}_${randomBytes(4).toString('hex')}`;
+    await onTestServer((client) => client.query(`CREATE DATABASE "${name}"`));
+    const url = new URL(TEST_DATABASE_URL);
+    url.pathname = `/${name}`;
+    return new ScratchDatabase(name, url.toString());
+  }
+
+  /** Runs one statement in this database. */
+  async query<T extends Record<string, unknown>>(
+    sql: string,
+    values: unknown[] = [],
+  ): Promise<T[]> {
+    const client = new Client({ connectionString: this.url });
+    await client.connect();
+    try {
+      return (await client.query<T>(sql, values)).rows;
+    } finally {
+      await client.end();
+    }
+  }
+
+  async drop(): Promise<void> {
+    await onTestServer((client) =>
+      client.query(`DROP DATABASE IF EXISTS "${this.name}" WITH (FORCE)`),
+    );
+  }
+}
+
+async function onTestServer<T>(work: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: TEST_DATABASE_URL });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * `pg_ctlcluster <version> main <action>` on the machine's own PostgreSQL (Debian's layout), for
+ * tests that restart it: each starts it again in a `finally` ({@link ensurePostgresRunning}).
+ */
+export function pgCtlCluster(action: 'start' | 'stop' | 'restart' | 'status'): string {
+  const [version] = readdirSync('/etc/postgresql');
+  if (!version) throw new Error('no PostgreSQL cluster under /etc/postgresql');
+  return execFileSync('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', action], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 120_000,
+  });
+}
+
+/** Starts the machine's PostgreSQL if it is not running. */
+export function ensurePostgresRunning(): void {
+  try {
+    pgCtlCluster('status');
+  } catch {
+    pgCtlCluster('start');
   }
 }
