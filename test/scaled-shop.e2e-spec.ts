@@ -10,7 +10,7 @@
 import { tally } from './support/cluster-shop';
 import { ScaledShop, type ScaledRole } from './support/scaled-shop';
 import type { SpawnedApp } from './support/spawned-app';
-import { anOrder, eventually, get } from './support/client';
+import { anOrder, BuzzListener, eventually, get } from './support/client';
 import { ensurePostgresRunning, pgCtlCluster, ScratchDatabase } from './support/store-schemas';
 
 const ORDERS = 500;
@@ -162,6 +162,8 @@ describe.each(['http', 'rmq'] as const)(
     const roles: ScaledRole[] = ['barista', 'pager'];
 
     it('takes 500 orders through the gateway: each ready through any order instance, brewed once and buzzed once', async () => {
+      // A page following one pager instance's buzzes sees every instance's.
+      const listener = await BuzzListener.follow(shop.urls('pager')[1]);
       const placed = await placeMany(shop.url, ORDERS);
       const answers = Object.fromEntries(tally(placed.map((p) => String(p.status))));
       expect({ answers, firstErrors: placed.filter((p) => !p.id).slice(0, 3) }).toEqual({
@@ -176,6 +178,11 @@ describe.each(['http', 'rmq'] as const)(
 
       // Every buzz readable through the gateway (whichever pager took it).
       await allBuzzed(shop.url, ids, 60_000);
+      try {
+        await listener.waitFor(ids, 30_000);
+      } finally {
+        await listener.close();
+      }
       expect(notOnce(logged(shop.processes('barista'), 'Brew started'), ids)).toEqual({});
       expect(notOnce(logged(shop.processes('pager'), 'Buzzed '), ids)).toEqual({});
       // The work was shared: every barista and pager instance did some of it.

@@ -17,8 +17,11 @@ import { BuzzCustomerHandler } from './application/commands/buzz-customer/buzz-c
 import { BuzzCustomerHttpController } from './application/commands/buzz-customer/buzz-customer.http.controller';
 import { BuzzCustomerMessageController } from './application/commands/buzz-customer/buzz-customer.message.controller';
 import { GetBuzzHandler, ListBuzzesHandler } from './application/queries/list-buzzes.handler';
+import { BuzzFeed } from './application/ports/buzz-feed.port';
 import { BuzzRepository } from './domain/buzz.repository';
+import { InProcessBuzzFeed } from './infrastructure/in-process-buzz-feed';
 import { pagerMigrations, pagerPgMigrations } from './infrastructure/pager.schema';
+import { PgBuzzFeed } from './infrastructure/pg-buzz-feed';
 import { PgBuzzRepository } from './infrastructure/pg-buzz.repository';
 import { SqliteBuzzRepository } from './infrastructure/sqlite-buzz.repository';
 import { BuzzesHttpController } from './interface/buzzes.http.controller';
@@ -43,6 +46,17 @@ const buzzRepositories = {
     inject: [PgDatabase, PgProcessedMessages],
   },
 };
+
+/** The live buzzes: this process's, or every instance's on PostgreSQL. */
+function buzzFeed(config: PagerConfig) {
+  return storeKind(config) === 'postgres'
+    ? {
+        provide: BuzzFeed,
+        useFactory: (db: PgDatabase) => new PgBuzzFeed(db, config.DATABASE_URL!),
+        inject: [PgDatabase],
+      }
+    : { provide: BuzzFeed, useClass: InProcessBuzzFeed };
+}
 
 /**
  * The pager's composition root: the adapters wired here are chosen by TRANSPORT and by the
@@ -74,6 +88,7 @@ export class PagerModule {
         { provide: PagerConfig, useValue: config },
         { provide: SERVICE_IDENTITY, useValue: { service: 'pager', transport: config.TRANSPORT } },
         buzzRepositories[storeKind(config)],
+        buzzFeed(config),
         ...commandHandlers,
         ...queryHandlers,
         ...eventHandlers,

@@ -9,3 +9,4 @@ export * from './pg-database';
 export * from './pg-processed-messages';
 export * from './pg-outbox';
 export * from './store-unavailable';
+export * from './pg-notifications';

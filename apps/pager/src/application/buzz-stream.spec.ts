@@ -8,9 +8,11 @@ import { firstValueFrom, lastValueFrom, take, toArray } from 'rxjs';
 import type { Buzz } from '../domain/buzz';
 import { BuzzRepository } from '../domain/buzz.repository';
 import { InMemoryBuzzRepository } from '../infrastructure/in-memory-buzz.repository';
+import { InProcessBuzzFeed } from '../infrastructure/in-process-buzz-feed';
 import { BuzzStream } from './buzz-stream';
 import { BuzzCustomerCommand } from './commands/buzz-customer/buzz-customer.command';
 import { BuzzCustomerHandler } from './commands/buzz-customer/buzz-customer.handler';
+import { BuzzFeed } from './ports/buzz-feed.port';
 
 function coffeeBrewed(customer: string, orderId: string = randomUUID()): CoffeeBrewed {
   const now = new Date().toISOString();
@@ -35,6 +37,7 @@ describe('BuzzStream', () => {
         BuzzCustomerHandler,
         BuzzStream,
         { provide: BuzzRepository, useClass: InMemoryBuzzRepository },
+        { provide: BuzzFeed, useClass: InProcessBuzzFeed },
       ],
     }).compile();
     await moduleRef.init();

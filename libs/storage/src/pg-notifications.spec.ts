@@ -1,21 +1,21 @@
-import { PgDatabase } from '@app/storage';
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { OrderStatusUpdate } from '../application/ports/order-status-feed.port';
-import { PgOrderStatusFeed } from './pg-order-status-feed';
+import { PgDatabase } from './pg-database';
+import { PgNotifications } from './pg-notifications';
 
 const url = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-function update(status: OrderStatusUpdate['status']): OrderStatusUpdate {
-  return {
-    id: randomUUID(),
-    customer: 'Ada',
-    items: [{ drink: 'latte', size: 'large', quantity: 1 }],
-    status,
-    at: new Date().toISOString(),
-  };
+interface Update {
+  readonly id: string;
+  readonly status: string;
 }
+
+function update(status: string): Update {
+  return { id: randomUUID(), status };
+}
+
+const OPTIONS = { topic: 'order_status', purpose: 'board feed' };
 
 /** Resolves once `check` holds, polling; fails the test after `ms`. */
 async function eventually(check: () => boolean, ms = 10_000): Promise<void> {
@@ -26,33 +26,33 @@ async function eventually(check: () => boolean, ms = 10_000): Promise<void> {
   }
 }
 
-describe('PgOrderStatusFeed (two instances on one PostgreSQL schema)', () => {
+describe('PgNotifications (two instances on one PostgreSQL schema)', () => {
   const schema = `order_feed_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
   let db: PgDatabase;
-  let feeds: PgOrderStatusFeed[];
-  let seen: OrderStatusUpdate[][];
+  let feeds: PgNotifications<Update>[];
+  let seen: Update[][];
 
   beforeAll(() => Logger.overrideLogger(false));
 
   beforeEach(async () => {
     db = await PgDatabase.open({ url, schema, poolMax: 2, migrations: [] });
-    feeds = [new PgOrderStatusFeed(db, url), new PgOrderStatusFeed(db, url)];
+    feeds = [new PgNotifications(db, url, OPTIONS), new PgNotifications(db, url, OPTIONS)];
     seen = [[], []];
     for (const [i, feed] of feeds.entries()) {
-      await feed.onApplicationBootstrap();
+      await feed.start();
       feed.live.subscribe((change) => seen[i].push(change));
     }
   });
 
   afterEach(async () => {
-    for (const feed of feeds) await feed.beforeApplicationShutdown();
+    for (const feed of feeds) await feed.stop();
     await db.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
     await db.close();
   });
 
   it('delivers a change published by one instance to every instance, in order', async () => {
     const placed = update('placed');
-    const brewing = { ...placed, status: 'brewing' as const };
+    const brewing = { ...placed, status: 'brewing' };
 
     feeds[0].publish([placed, brewing]);
 
@@ -73,7 +73,7 @@ describe('PgOrderStatusFeed (two instances on one PostgreSQL schema)', () => {
   it('hears no other schema: shops sharing a database stay apart', async () => {
     const other = await PgDatabase.open({ url, schema: `${schema}_x`, poolMax: 1, migrations: [] });
     try {
-      new PgOrderStatusFeed(other, url).publish([update('ready')]);
+      new PgNotifications<Update>(other, url, OPTIONS).publish([update('ready')]);
       const mine = update('placed');
       feeds[1].publish([mine]);
 
