@@ -41,6 +41,11 @@ describe('configuration validated at start-up', () => {
       { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/no_such_database' },
       /DATABASE_URL=.*: no PostgreSQL database answers there \(database "no_such_database" does not exist\)/,
     ],
+    [
+      'order',
+      { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/test' },
+      /DATABASE_URL=postgres:\/\/postgres@127\.0\.0\.1:1\/test: no PostgreSQL database answers there \(connect ECONNREFUSED/,
+    ],
   ])('%s stops with one line naming the wrong variable', (app, env, expected) => {
     const run = start(app, env);
 
