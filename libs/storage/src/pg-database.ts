@@ -2,7 +2,7 @@ import { ConfigError, type CheckResult, type ReadinessCheck } from '@app/platfor
 import { Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { Client, Pool, type QueryResult, type QueryResultRow } from 'pg';
 import type { Migration } from './sqlite-database';
-import { asStoreError } from './store-unavailable';
+import { asStoreError, StoreUnavailableError } from './store-unavailable';
 
 /** What a query can run on: the pool, or the connection of a transaction in progress. */
 export interface Queryable {
@@ -27,6 +27,7 @@ export interface PgOpenOptions {
   readonly connectTimeoutMs?: number;
 }
 
+const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /**
@@ -52,7 +53,7 @@ export class PgDatabase implements OnModuleInit, OnApplicationShutdown, Readines
     this.pool = new Pool({
       connectionString: options.url,
       max: options.poolMax,
-      connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
       application_name: options.applicationName ?? `coffee-shop ${options.schema}`,
       // The schema is checked above: a plain identifier, safe inside the startup option; quoted,
       // since a context's name may be a reserved word (order).
@@ -100,7 +101,7 @@ export class PgDatabase implements OnModuleInit, OnApplicationShutdown, Readines
     try {
       return await this.pool.query<Row>(sql, params);
     } catch (error) {
-      throw asStoreError(error);
+      throw this.storeError(error);
     }
   }
 
@@ -111,7 +112,7 @@ export class PgDatabase implements OnModuleInit, OnApplicationShutdown, Readines
    */
   async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
     const client = await this.pool.connect().catch((error: unknown) => {
-      throw asStoreError(error);
+      throw this.storeError(error);
     });
     let broken: Error | undefined;
     try {
@@ -126,6 +127,28 @@ export class PgDatabase implements OnModuleInit, OnApplicationShutdown, Readines
       // A connection that could not even roll back is destroyed, not reused.
       client.release(broken);
     }
+  }
+
+  /**
+   * A database out of reach as a {@link StoreUnavailableError}. pg says "timeout exceeded when
+   * trying to connect" both when the server does not answer and when every connection of a full
+   * pool stayed busy: the second is load, not an outage, and the operator's knob is the pool's
+   * size, so it is named.
+   */
+  private storeError(error: unknown): unknown {
+    const { totalCount, waitingCount } = this.pool;
+    const poolWait =
+      error instanceof Error &&
+      /timeout exceeded when trying to connect/i.test(error.message) &&
+      totalCount >= this.options.poolMax;
+    if (!poolWait) return asStoreError(error);
+    const timeout = this.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    return new StoreUnavailableError(
+      new Error(
+        `no free connection within ${timeout} ms: all ${totalCount} of the pool (DATABASE_POOL_MAX) busy, ${waitingCount} more waiting`,
+        { cause: error },
+      ),
+    );
   }
 
   /** Readiness (`GET /health`'s `database`): up while a connection answers within a second. */
