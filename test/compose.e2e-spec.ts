@@ -57,6 +57,8 @@ const APPS: { service: string; config: ConfigClass; portVar: string; port: numbe
 /** The optional gateway: checked like the apps wherever the check applies to it. */
 const GATEWAY = { service: 'gateway', config: GatewayConfig, portVar: 'GATEWAY_PORT', port: 8080 };
 const SERVICES = [...APPS, GATEWAY];
+/** Replicas of these collide on nothing: reached through the gateway only. */
+const SCALABLE = APPS.filter(({ service }) => service !== 'pager');
 
 const compose = parse(readFileSync(COMPOSE_FILE, 'utf8'), { merge: true }) as ComposeFile;
 
@@ -189,12 +191,15 @@ describe('docker-compose.yml', () => {
     },
   );
 
-  it('lets barista scale: no fixed host port, no container name', () => {
-    const barista = compose.services.barista;
-    expect(barista.ports ?? []).toEqual([]);
-    expect(barista.container_name).toBeUndefined();
-    expect((barista.expose ?? []).map(Number)).toContain(3001);
-  });
+  it.each(SCALABLE)(
+    'lets $service scale: no fixed host port, no container name',
+    ({ service, port }) => {
+      const definition = compose.services[service];
+      expect(definition.ports ?? []).toEqual([]);
+      expect(definition.container_name).toBeUndefined();
+      expect((definition.expose ?? []).map(Number)).toContain(port);
+    },
+  );
 
   it('reaches barista through the gateway and pager by its service name under http', () => {
     const order = resolvedEnvironment('order');
@@ -356,6 +361,7 @@ describe('docker-compose.yml', () => {
       };
       expect(conditions('order')).toEqual({
         rabbitmq: 'service_healthy',
+        postgres: 'service_healthy',
         'rabbitmq-2': 'service_healthy',
         'rabbitmq-3': 'service_healthy',
         gateway: 'service_started',
@@ -409,7 +415,8 @@ describe('docker-compose.yml', () => {
       const definition = compose.services[service];
       expect(resolvedEnvironment(service)[portVar]).toBe(String(port));
       expect(healthcheckText(definition)).toContain(`http://127.0.0.1:${port}/health`);
-      if (service !== 'barista') expect(publishedTargets(definition)).toEqual([port]);
+      if (!SCALABLE.some((scalable) => scalable.service === service))
+        expect(publishedTargets(definition)).toEqual([port]);
     },
   );
 
@@ -459,6 +466,123 @@ describe('docker-compose.yml', () => {
         });
       expect(run).not.toThrow();
     }
+  });
+});
+
+/**
+ * An env file as `docker compose --env-file` reads it: `KEY=value` lines, `#` comments, blank
+ * lines; a value may be quoted. (Enough for the files checked in here, not every form Compose
+ * accepts.)
+ */
+function readEnvFile(path: string): Env {
+  const vars: Env = {};
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    const match = /^\s*([A-Za-z_]\w*)\s*=\s*(.*?)\s*$/.exec(line);
+    if (!match || line.trimStart().startsWith('#')) continue;
+    vars[match[1]] = match[2].replace(/^(['"])(.*)\1$/, '$2');
+  }
+  return vars;
+}
+
+describe('the postgres profile (docker compose --env-file postgres.env up --scale order=2)', () => {
+  const vars = readEnvFile(join(ROOT, 'postgres.env'));
+  const postgres = compose.services.postgres;
+  const storeConfig = (service: string, config: ConfigClass, given: Env) =>
+    loadConfig(config, resolvedEnvironment(service, given)) as CommonConfig & {
+      DATABASE_URL?: string;
+      DATABASE_POOL_MAX: number;
+    };
+
+  it('is a PostgreSQL 15 service of its own profile, with a pg_isready healthcheck and a volume', () => {
+    expect(postgres.profiles).toEqual(['postgres']);
+    expect(postgres.image).toBe('postgres:15');
+    expect(healthcheckText(postgres)).toMatch(/^CMD pg_isready\b/);
+    const server = resolvedEnvironment('postgres');
+    expect(healthcheckText(postgres)).toContain(`-U ${server.POSTGRES_USER}`);
+    expect(healthcheckText(postgres)).toContain(`-d ${server.POSTGRES_DB}`);
+    expect(postgres.volumes).toContain('postgres-data:/var/lib/postgresql/data');
+    // Inside the compose network only: the apps reach it by name, nothing else needs it.
+    expect(postgres.ports ?? []).toEqual([]);
+  });
+
+  it('turns the profile on and points DATABASE_URL at the postgres service and its account', () => {
+    expect(vars.COMPOSE_PROFILES.split(',')).toContain('postgres');
+    const server = resolvedEnvironment('postgres');
+    const url = new URL(vars.DATABASE_URL);
+    expect({
+      protocol: url.protocol,
+      host: url.hostname,
+      port: url.port,
+      user: url.username,
+      password: url.password,
+      database: url.pathname.slice(1),
+    }).toEqual({
+      protocol: 'postgres:',
+      host: 'postgres',
+      port: '5432',
+      user: server.POSTGRES_USER,
+      password: server.POSTGRES_PASSWORD,
+      database: server.POSTGRES_DB,
+    });
+  });
+
+  it('sets only variables the apps read (and Compose its profiles)', () => {
+    const declared = new Set(SERVICES.flatMap(({ config }) => declaredVariables(config)));
+    const unknown = Object.keys(vars).filter(
+      (name) => name !== 'COMPOSE_PROFILES' && !declared.has(name),
+    );
+    expect(unknown).toEqual([]);
+  });
+
+  describe.each(['http', 'rmq'])('with TRANSPORT=%s', (transport) => {
+    it.each(APPS)(
+      "$service's environment is accepted by its config class, on the postgres service",
+      ({ service, config }) => {
+        const loaded = storeConfig(service, config, { ...vars, TRANSPORT: transport });
+        expect(loaded.TRANSPORT).toBe(transport);
+        expect(loaded.DATABASE_URL).toBe(vars.DATABASE_URL);
+        expect(new URL(loaded.DATABASE_URL!).hostname).toBe('postgres');
+        expect(loaded.DATABASE_POOL_MAX).toBe(Number(vars.DATABASE_POOL_MAX));
+      },
+    );
+  });
+
+  it.each(APPS)(
+    '$service waits for postgres to be healthy, only when the profile runs it',
+    ({ service, config }) => {
+      const dependsOn = compose.services[service].depends_on;
+      expect(Array.isArray(dependsOn) ? undefined : dependsOn?.postgres).toEqual({
+        condition: 'service_healthy',
+        required: false,
+      });
+      // Without the profile DATABASE_URL is empty, which the config reads as unset: SQLite.
+      expect(storeConfig(service, config, {}).DATABASE_URL).toBeUndefined();
+    },
+  );
+
+  it('keeps the gateway off the database, and finds every order replica by its service name', () => {
+    expect(resolvedEnvironment('gateway', vars).DATABASE_URL).toBeUndefined();
+    expect(loadConfig(GatewayConfig, resolvedEnvironment('gateway', vars)).ORDER_UPSTREAMS).toBe(
+      'http://order:3000',
+    );
+    // Only the gateway (and pager, for direct access) publish a host port: order's replicas
+    // collide on nothing.
+    expect(compose.services.order.ports ?? []).toEqual([]);
+    const published = Object.entries(compose.services)
+      .filter(([, service]) => !service.profiles && (service.ports ?? []).length > 0)
+      .map(([name]) => name);
+    expect(published.sort()).toEqual(['gateway', 'pager', 'rabbitmq']);
+  });
+
+  it("keeps 2 orders, 3 baristas and a pager within the server's 100 connections", () => {
+    const pool = (service: string, config: ConfigClass) =>
+      storeConfig(service, config, vars).DATABASE_POOL_MAX;
+    // Order and pager each hold one more connection: the one that LISTENs (PgNotifications).
+    const connections =
+      2 * (pool('order', OrderConfig) + 1) +
+      3 * pool('barista', BaristaConfig) +
+      (pool('pager', PagerConfig) + 1);
+    expect(connections).toBeLessThanOrEqual(90);
   });
 });
 

@@ -14,18 +14,23 @@ import {
 import type { AddressInfo } from 'node:net';
 import { createGatewayApp } from '../apps/gateway/src/bootstrap';
 import { GatewayConfig } from '../apps/gateway/src/gateway.config';
+import type { GatewayOptions } from '../apps/gateway/src/gateway.module';
+import type { Lookup } from '../apps/gateway/src/infrastructure/upstream-discovery';
 import { anOrder, BuzzListener, eventually, get, post } from './support/client';
 import { Shop } from './support/shop';
 import { SpawnedApp } from './support/spawned-app';
 
 type OrderBody = { id: string; status: string; correlationId: string };
 
-async function startGateway(env: Record<string, string>): Promise<INestApplication> {
+async function startGateway(
+  env: Record<string, string>,
+  options: GatewayOptions = {},
+): Promise<INestApplication> {
   const config = loadConfig(GatewayConfig, {
     LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'fatal',
     ...env,
   });
-  const app = await createGatewayApp(config);
+  const app = await createGatewayApp(config, options);
   await app.listen(0, '127.0.0.1');
   return app;
 }
@@ -65,14 +70,19 @@ class Stub {
   private server?: Server;
   private port = 0;
 
-  constructor(readonly name: string) {}
+  /** `host`: a loopback address of its own (127.0.0.2, ...), for replicas on one port. */
+  constructor(
+    readonly name: string,
+    private readonly host = '127.0.0.1',
+  ) {}
 
   get url(): string {
-    return `http://127.0.0.1:${this.port}`;
+    return `http://${this.host}:${this.port}`;
   }
 
-  /** Starts (again, on the same port). */
-  async start(): Promise<this> {
+  /** Starts (again, on the same port; `port`: on that one, the first time). */
+  async start(port = this.port): Promise<this> {
+    this.port = port;
     const server = createServer((request, response) => {
       let body = '';
       request.on('data', (chunk: Buffer) => (body += chunk.toString()));
@@ -94,7 +104,7 @@ class Stub {
         response.end(JSON.stringify({ stub: this.name }));
       });
     });
-    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => server.listen(this.port, this.host, resolve));
     this.port = (server.address() as AddressInfo).port;
     this.server = server;
     return this;
@@ -466,6 +476,74 @@ describe('the gateway in front of several instances', () => {
     await eventually('the gateway to be ready again', async () =>
       (await get(`${url}/health`)).status === 200 ? true : undefined,
     );
+  });
+});
+
+describe('the gateway in front of a name with several addresses (a scaled service in Docker)', () => {
+  // Docker's DNS answers a scaled service's name with one address per replica, each replica on
+  // the same port: here one loopback address per stub, and a lookup that answers like that DNS.
+  const replicas = ['127.0.0.1', '127.0.0.2', '127.0.0.3'].map(
+    (host, i) => new Stub(`replica-${i + 1}`, host),
+  );
+  let addresses: string[] = [];
+  const lookup: Lookup = (host) =>
+    host === 'order'
+      ? Promise.resolve(addresses.map((address) => ({ address, family: 4 })))
+      : Promise.reject(new Error(`getaddrinfo ENOTFOUND ${host}`));
+  let gateway: INestApplication;
+  let url: string;
+
+  beforeAll(async () => {
+    await replicas[0].start();
+    const port = Number(new URL(replicas[0].url).port);
+    await Promise.all(replicas.slice(1).map((replica) => replica.start(port)));
+    addresses = ['127.0.0.1', '127.0.0.2'];
+    gateway = await startGateway(
+      { ORDER_UPSTREAMS: `http://order:${port}`, GATEWAY_DNS_REFRESH_MS: '100' },
+      { lookup },
+    );
+    url = urlOf(gateway);
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+    await Promise.all(replicas.map((replica) => replica.stop()));
+  });
+
+  /** Which replica answered each of `count` requests sent one after another. */
+  const answers = async (count: number) => {
+    const names: string[] = [];
+    for (let i = 0; i < count; i += 1) {
+      const { status, body } = await get<{ stub: string }>(`${url}/orders/${i}`);
+      expect(status).toBe(200);
+      names.push(body.stub);
+    }
+    return names.sort();
+  };
+
+  const listed = (count: number) =>
+    eventually(`the gateway to list ${count} order instances`, async () => {
+      type Health = { checks: { order: { instances: unknown[] } } };
+      const { body } = await get<Health>(`${url}/health`);
+      return body.checks.order.instances.length === count ? true : undefined;
+    });
+
+  it('sends requests to every address the name resolves to, in turn', async () => {
+    expect(await answers(6)).toEqual([
+      ...Array<string>(3).fill('replica-1'),
+      ...Array<string>(3).fill('replica-2'),
+    ]);
+  });
+
+  it('looks the name up again: a replica that appears takes requests, one that goes stops', async () => {
+    addresses = ['127.0.0.1', '127.0.0.2', '127.0.0.3'];
+    await listed(3);
+    expect(new Set(await answers(6))).toEqual(new Set(['replica-1', 'replica-2', 'replica-3']));
+    addresses = ['127.0.0.3'];
+    await listed(1);
+    for (const replica of replicas) replica.seen.length = 0;
+    expect(await answers(3)).toEqual(['replica-3', 'replica-3', 'replica-3']);
+    expect(replicas[0].seen.length + replicas[1].seen.length).toBe(0);
   });
 });
 

@@ -8,7 +8,15 @@ import {
 import { type DynamicModule, Module } from '@nestjs/common';
 import { RouteTable } from './domain/routes';
 import { GatewayConfig } from './gateway.config';
-import { UpstreamDiscovery } from './infrastructure/upstream-discovery';
+import { type Lookup, UpstreamDiscovery } from './infrastructure/upstream-discovery';
+
+export interface GatewayOptions {
+  /**
+   * How upstream host names resolve (default: the system's resolver, every address). Tests give
+   * one that answers a name with several addresses, as Docker's DNS does for a scaled service.
+   */
+  readonly lookup?: Lookup;
+}
 
 /** Which paths go to which service; `/board` and `/downstreams` are order's. */
 export function gatewayRoutes(config: GatewayConfig): RouteTable {
@@ -55,7 +63,7 @@ function routeChecks(table: RouteTable): ReadinessCheck[] {
 /** The gateway app's composition root (the forwarding itself is a Fastify plugin: bootstrap.ts). */
 @Module({})
 export class GatewayModule {
-  static forRoot(config: GatewayConfig): DynamicModule {
+  static forRoot(config: GatewayConfig, options: GatewayOptions = {}): DynamicModule {
     const table = gatewayRoutes(config);
     return {
       module: GatewayModule,
@@ -66,7 +74,8 @@ export class GatewayModule {
         { provide: RouteTable, useValue: table },
         {
           provide: UpstreamDiscovery,
-          useFactory: () => new UpstreamDiscovery(table, config.GATEWAY_DNS_REFRESH_MS),
+          useFactory: () =>
+            new UpstreamDiscovery(table, config.GATEWAY_DNS_REFRESH_MS, options.lookup),
         },
         { provide: READINESS_CHECKS, useValue: routeChecks(table) },
         {
