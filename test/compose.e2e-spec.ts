@@ -15,6 +15,9 @@ import { parse } from 'yaml';
 import { BaristaConfig } from '../apps/barista/src/barista.config';
 import { GatewayConfig } from '../apps/gateway/src/gateway.config';
 import { OrderConfig } from '../apps/order/src/order.config';
+import { allReady, placeMany } from './support/orders';
+import { ScaledShop } from './support/scaled-shop';
+import { ScratchDatabase } from './support/store-schemas';
 import { PagerConfig } from '../apps/pager/src/pager.config';
 
 const ROOT = join(__dirname, '..');
@@ -584,6 +587,56 @@ describe('the postgres profile (docker compose --env-file postgres.env up --scal
       (pool('pager', PagerConfig) + 1);
     expect(connections).toBeLessThanOrEqual(90);
   });
+});
+
+/**
+ * What a scaled shop can take from compose's environment: everything but where things are
+ * (hosts, ports, URLs, file paths), which the test's processes on one machine set themselves.
+ */
+function portableEnvironment(vars: Env): Env {
+  const merged = Object.assign(
+    {},
+    ...APPS.map(({ service }) => resolvedEnvironment(service, vars)),
+  );
+  return Object.fromEntries(
+    Object.entries(merged as Env).filter(
+      ([name, value]) => value !== '' && !/(^HOST|_URL|_PORT|_PATH|_ENDPOINT)$/.test(name),
+    ),
+  );
+}
+
+describe('the postgres profile, run: 2 orders behind the gateway with the settings compose gives them', () => {
+  const vars = readEnvFile(join(ROOT, 'postgres.env'));
+  let database: ScratchDatabase;
+  let shop: ScaledShop;
+
+  beforeAll(async () => {
+    database = await ScratchDatabase.create();
+    shop = await ScaledShop.start({
+      transport: 'rmq',
+      instances: { order: 2, barista: 1, pager: 1 },
+      databaseUrl: database.url,
+      env: portableEnvironment(vars),
+    });
+  }, 300_000);
+
+  afterAll(async () => {
+    await shop?.close();
+    await database?.drop();
+  }, 60_000);
+
+  it('takes orders through the gateway, each ready through either order replica', async () => {
+    const env = portableEnvironment(vars);
+    // The settings under test are compose's, not the harness's defaults.
+    expect(env).toMatchObject({
+      AMQP_QUEUE_TYPE: 'quorum',
+      DATABASE_POOL_MAX: vars.DATABASE_POOL_MAX,
+    });
+    const placed = await placeMany(shop.url, 40, 8);
+    expect(placed.map((p) => p.status)).toEqual(Array(40).fill(202));
+    const ids = placed.map((p) => p.id!);
+    for (const url of shop.urls('order')) await allReady(url, ids, 120_000);
+  }, 300_000);
 });
 
 describe('.env.example', () => {

@@ -10,55 +10,11 @@
 import { tally } from './support/cluster-shop';
 import { ScaledShop, type ScaledRole } from './support/scaled-shop';
 import type { SpawnedApp } from './support/spawned-app';
-import { anOrder, BuzzListener, eventually, get } from './support/client';
+import { BuzzListener, eventually, get } from './support/client';
+import { allReady, type OrderView, place, type Placed, placeMany } from './support/orders';
 import { ensurePostgresRunning, pgCtlCluster, ScratchDatabase } from './support/store-schemas';
 
 const ORDERS = 500;
-/** Orders in flight at once from the test's clients. */
-const CONCURRENCY = 16;
-
-interface Placed {
-  readonly status: number;
-  readonly id?: string;
-  readonly error?: string;
-}
-
-interface OrderView {
-  readonly id: string;
-  readonly status: string;
-  readonly history: readonly { readonly status: string }[];
-}
-
-/** One POST /orders; a refused or broken call is an answer too (status 0: no HTTP answer). */
-async function place(url: string, customer: string): Promise<Placed> {
-  try {
-    const response = await fetch(`${url}/orders`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(anOrder(customer)),
-    });
-    const body = (await response.json().catch(() => ({}))) as { id?: string; message?: unknown };
-    return { status: response.status, id: body.id, error: JSON.stringify(body.message) };
-  } catch (error) {
-    const cause = (error as Error & { cause?: Error }).cause;
-    return { status: 0, error: `${(error as Error).message}: ${cause?.message ?? ''}` };
-  }
-}
-
-/** Places `count` orders, `CONCURRENCY` at a time. */
-async function placeMany(url: string, count: number): Promise<Placed[]> {
-  const placed: Placed[] = [];
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < count) {
-        next += 1;
-        placed.push(await place(url, `Guest ${next}`));
-      }
-    }),
-  );
-  return placed;
-}
 
 /** Places orders one after another, a few in flight, until `stop` resolves. */
 function placeUntil(url: string, stop: Promise<void>): Promise<Placed[]> {
@@ -73,25 +29,6 @@ function placeUntil(url: string, stop: Promise<void>): Promise<Placed[]> {
       }
     }),
   ).then(() => placed);
-}
-
-/** Waits until every order reads as `ready` through `url`; returns their views. */
-async function allReady(url: string, ids: readonly string[], ms: number): Promise<OrderView[]> {
-  const views = new Map<string, OrderView>();
-  await eventually(
-    `${ids.length} orders to be ready through ${url}`,
-    async () => {
-      for (const id of ids.filter((id) => views.get(id)?.status !== 'ready')) {
-        const reply = await get<OrderView>(`${url}/orders/${id}`);
-        if (reply.status === 200) views.set(id, reply.body);
-      }
-      const waiting = ids.filter((id) => views.get(id)?.status !== 'ready');
-      if (waiting.length === 0) return true;
-      throw new Error(`${waiting.length} not ready, e.g. ${JSON.stringify(views.get(waiting[0]))}`);
-    },
-    ms,
-  );
-  return ids.map((id) => views.get(id)!);
 }
 
 /** Waits until every order's buzz reads through `url` (whichever pager buzzed it). */
