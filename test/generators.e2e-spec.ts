@@ -148,7 +148,9 @@ describe('Nest CLI generators', () => {
       '--config',
       '.dependency-cruiser.js',
     );
-  });
+    // tsc, eslint and dependency-cruiser over the whole copied repo: about half a minute alone,
+    // several on a machine busy with other work.
+  }, 300_000);
 
   it("passes the generated app's own unit spec", async () => {
     await bin(
