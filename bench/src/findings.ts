@@ -2,6 +2,7 @@ import type { Finding, RunResult, ScenarioName, ScenarioResult, Variant } from '
 import { cascadeFindings } from './cascade-findings';
 import { clusterFindings } from './cluster-findings';
 import { resilienceFindings } from './resilience-findings';
+import { storeFindings } from './store-findings';
 import { tracingFinding } from './tracing-findings';
 import { baristaCapacity } from './scenarios/scale';
 
@@ -299,5 +300,6 @@ export function computeFindings(results: ScenarioResult[]): Finding[] {
     ...cascadeFindings(results),
     tracingFinding(results),
     ...clusterFindings(results),
+    ...storeFindings(results),
   ];
 }
