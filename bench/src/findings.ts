@@ -2,7 +2,7 @@ import type { Finding, RunResult, ScenarioName, ScenarioResult, Variant } from '
 import { cascadeFindings } from './cascade-findings';
 import { clusterFindings } from './cluster-findings';
 import { resilienceFindings } from './resilience-findings';
-import { storeFindings } from './store-findings';
+import { missing, storeFindings } from './store-findings';
 import { tracingFinding } from './tracing-findings';
 import { baristaCapacity } from './scenarios/scale';
 
@@ -22,16 +22,6 @@ function run(
 ): RunResult | undefined {
   const result = find(results, scenario, variant);
   return label === undefined ? result?.runs[0] : result?.runs.find((r) => r.label === label);
-}
-
-function missing(id: string, claim: string, what: string): Finding {
-  return {
-    id,
-    claim,
-    holds: null,
-    figures: {},
-    explanation: `Not measured in this run: needs ${what}.`,
-  };
 }
 
 /** Claim 2 vs 3: while barista is down, sync fails the orders and async queues them. */

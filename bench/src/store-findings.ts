@@ -14,6 +14,17 @@ function summaryOf<K extends 'scaleOut' | 'storeCost'>(
   return results.find((r) => r.scenario === scenario && r.variant === 'rmq' && !r.error)?.[key];
 }
 
+/** A finding the run did not measure, and what it would need. */
+export function missing(id: string, claim: string, what: string): Finding {
+  return {
+    id,
+    claim,
+    holds: null,
+    figures: {},
+    explanation: `Not measured in this run: needs ${what}.`,
+  };
+}
+
 function stepText(step: ScaleOutStep, cores: number): string {
   const best =
     step.bestRate === null
@@ -40,14 +51,11 @@ export function scaleOutFinding(results: ScenarioResult[]): Finding {
   const one = summary?.steps.find((s) => s.instances === 1);
   const more = summary?.steps.filter((s) => s.instances > 1) ?? [];
   if (!summary || !one || more.length === 0)
-    return {
+    return missing(
       id,
       claim,
-      holds: null,
-      figures: {},
-      explanation:
-        'Not measured in this run: needs the scale-out scenario (--scenario scale-out) with 1 and more instances.',
-    };
+      'the scale-out scenario (--scenario scale-out) with 1 and more instances',
+    );
   const ceiling = summary.saturationShare * summary.cores * 100;
   // Where the cores ran out: the first step whose overload (or best rate) found the machine full.
   const outAt = summary.steps.find(
@@ -89,14 +97,11 @@ export function storeCostFinding(results: ScenarioResult[]): Finding {
     'On one machine an order costs more CPU on PostgreSQL (a server over TCP, shared by every instance) than on SQLite (a file in each process), apps and database server counted.';
   const summary = summaryOf(results, 'store-cost', 'storeCost');
   if (!summary?.sqlite || !summary.postgres)
-    return {
+    return missing(
       id,
       claim,
-      holds: null,
-      figures: {},
-      explanation:
-        'Not measured in this run: needs the store-cost scenario (--scenario store-cost) with runs on both stores.',
-    };
+      'the store-cost scenario (--scenario store-cost) with runs on both stores',
+    );
   const { sqlite, postgres } = summary;
   const spread =
     summary.separated === false
