@@ -258,8 +258,8 @@ export const REPLICATION_SYSTEMS: ReplicationSystem[] = [
   { name: 'cluster classic', broker: 'cluster', queueType: 'classic', replicas: 1 },
 ];
 const FULL_REPLICATION_RATES = [100, 250, 500, 1000, 1500, 2000, 3000, 4000];
-const FULL_SCALE_OUT_RATES = [100, 200, 400, 600, 800, 1200, 1600, 2400];
-const QUICK_SCALE_OUT_RATES = [100, 200];
+const FULL_SCALE_OUT_RATES = [50, 100, 200, 400, 800, 1600];
+const QUICK_SCALE_OUT_RATES = [50, 100];
 const QUICK_REPLICATION_RATES = [100, 250];
 /**
  * Order's barista timeout in the faults scenario: shorter than a hang, so that the sync caller's
