@@ -300,6 +300,35 @@ describe('npm run bench -- --dry-run', () => {
   }, 120_000);
 });
 
+describe('npm run bench -- --store postgres --dry-run', () => {
+  it('plans scale-out and store-cost under rmq on PostgreSQL, and refuses an unknown store in one line', async () => {
+    const args = ['--dry-run', '--store', 'postgres', '--scenario', 'steady,scale-out,store-cost'];
+    const dry = await run('npm', ['run', '--silent', 'bench:run', '--', ...args]);
+    expect(dry.code).toBe(0);
+    const { plan } = JSON.parse(dry.output) as {
+      plan: {
+        store: string;
+        variants: { variant: string; scenarios: string[] }[];
+        scaleOut: { instances: number[] };
+        storeCost: { sequence: string[] };
+      };
+    };
+    expect(plan.store).toBe('postgres');
+    expect(plan.variants).toEqual([
+      { variant: 'http', scenarios: ['steady'] },
+      { variant: 'http+defences', scenarios: ['steady'] },
+      { variant: 'rmq', scenarios: ['steady', 'scale-out', 'store-cost'] },
+    ]);
+    expect(plan.scaleOut.instances).toEqual([1, 2, 3]);
+    expect(plan.storeCost.sequence).toEqual(['sqlite', 'postgres', 'postgres', 'sqlite']);
+    const bad = await run('npm', ['run', '--silent', 'bench:run', '--', '--store', 'mysql']);
+    expect(bad.code).toBe(2);
+    expect(bad.output.trim()).toBe(
+      'bench: unknown store "mysql": use sqlite or postgres (see --help)',
+    );
+  }, 120_000);
+});
+
 describe('npm run bench -- --quick --scenario soak', () => {
   const out = mkdtempSync(join(tmpdir(), 'bench-soak-e2e-'));
   let results: BenchResults;

@@ -22,6 +22,19 @@ describe('parseCli', () => {
     expect(options.quick).toBe(false);
     expect(options.baseline).toBe(true);
     expect(options.cpuProf).toBe(false);
+    expect(options.store).toBe('sqlite');
+    expect(options.scenarios).not.toContain('scale-out');
+    expect(options.scenarios).not.toContain('store-cost');
+  });
+
+  it('takes --store sqlite or postgres, and the PostgreSQL scenarios when named', () => {
+    expect(parseCli(['--store', 'postgres']).store).toBe('postgres');
+    expect(parseCli(['--store=sqlite']).store).toBe('sqlite');
+    expect(parseCli(['--scenario', 'store-cost,scale-out']).scenarios).toEqual([
+      'scale-out',
+      'store-cost',
+    ]);
+    expect(parseCli(['--quick', '--scenario', 'scale-out']).scenarios).toEqual(['scale-out']);
   });
 
   it('reads every flag', () => {
@@ -124,6 +137,12 @@ describe('parseCli', () => {
     ],
     [['--scenario', 'replication', '--transport', 'http'], /runs under rmq only/],
     [['--scenario', 'replication', '--system', 'baseline'], /replication needs the NestJS apps/],
+    [['--scenario', 'scale-out,store-cost', '--transport', 'http'], /run under rmq only/],
+    [['--scenario', 'store-cost', '--system', 'baseline'], /store-cost needs the NestJS apps/],
+    [['--store', 'mysql'], /unknown store "mysql": use sqlite or postgres/],
+    [['--store', ''], /unknown store "": use sqlite or postgres/],
+    [['--store'], /--store/],
+    [['--store', 'postgres', '--system', 'baseline'], /--store postgres needs the NestJS apps/],
     [['--bogus'], /Unknown option '--bogus'/],
     [['extra'], /positional/i],
     [['--out', ''], /--out needs a directory/],

@@ -5,9 +5,11 @@ import {
   QUICK_SCENARIOS,
   RMQ_ONLY_SCENARIOS,
   SCENARIOS,
+  STORES,
   VARIANTS,
   type FaultKind,
   type ScenarioName,
+  type Store,
   type Variant,
 } from './model';
 
@@ -33,6 +35,11 @@ export interface BenchOptions {
   readonly baseline: boolean;
   /** Which apps the scenarios run against: the NestJS apps (default) or the bare baseline. */
   readonly system: 'nest' | 'baseline';
+  /**
+   * Where the apps keep their state in every scenario but scale-out and store-cost (which choose
+   * their own): a SQLite file per process (default) or a new PostgreSQL database per shop.
+   */
+  readonly store: Store;
   /** Write a V8 CPU profile of every app process into <out>/profiles. */
   readonly cpuProf: boolean;
   /** Faults the faults scenario injects; undefined: the plan's default (quick: barista only). */
@@ -56,7 +63,11 @@ Options:
                         tracing). replication (rmq only) compares the machine's broker with
                         classic queues against a local 3-node cluster with quorum (and
                         classic) queues; it and the node faults start that cluster (a minute
-                        or more)
+                        or more). scale-out and store-cost (rmq only, opt-in, they need
+                        PostgreSQL): 1, 2, 3 instances of order and barista on one
+                        database, each searched for its highest sustainable rate, with
+                        the machine's CPU; the CPU per order of SQLite against
+                        PostgreSQL, alternating A B B A
   --transport <list>    comma list of ${VARIANTS.join(', ')}, or all (default: http and
                         rmq for every scenario, http+defences for steady, outage, faults
                         and soak). http runs order with HTTP_DEFENCES=off (no retries, no
@@ -84,6 +95,9 @@ Options:
                         that one barista is the bottleneck)
   --max-rate <n>        highest orders/s the overhead search tries (default 16000; quick 1000)
   --no-baseline         skip the bare baseline in overhead
+  --store <name>        sqlite (default: a SQLite file per app process) or postgres (each
+                        shop on a new database of its own on BENCH_POSTGRES_URL, default
+                        postgres://postgres@127.0.0.1:5432/postgres, dropped afterwards)
   --system <name>       run the scenarios against nest (default) or baseline (the bare apps)
   --out <dir>           results folder (default results/<ISO timestamp>)
   --cpu-prof            write a CPU profile of every app process to <out>/profiles
@@ -152,6 +166,7 @@ const VALUED = [
   'max-rate',
   'out',
   'faults',
+  'store',
 ];
 
 /** `--rate -5` → `--rate=-5`, so that a negative value is refused as negative, not as "ambiguous". */
@@ -194,6 +209,7 @@ function parseFlags(argv: string[]) {
         'cpu-prof': { type: 'boolean', default: false },
         tracing: { type: 'boolean', default: false },
         system: { type: 'string' },
+        store: { type: 'string' },
         out: { type: 'string' },
         faults: { type: 'string' },
         'dry-run': { type: 'boolean', default: false },
@@ -223,6 +239,15 @@ export function parseCli(argv: string[]): BenchOptions {
   if (system !== 'nest' && system !== 'baseline') {
     throw new UsageError(`unknown system "${system}": use nest or baseline`);
   }
+  const store = values.store ?? 'sqlite';
+  if (!(STORES as readonly string[]).includes(store)) {
+    throw new UsageError(`unknown store "${store}": use ${STORES.join(' or ')}`);
+  }
+  if (system === 'baseline' && store !== 'sqlite') {
+    throw new UsageError(
+      '--store postgres needs the NestJS apps: the bare baseline keeps no store (drop --system baseline)',
+    );
+  }
   const tracing = values.tracing ?? false;
   // The bare baseline has no AMQP_QUEUE_TYPE: replication is for the NestJS apps only.
   const defaults = (values.quick ? QUICK_SCENARIOS : DEFAULT_SCENARIOS).filter(
@@ -244,11 +269,12 @@ export function parseCli(argv: string[]): BenchOptions {
     scenarios.every((s) => RMQ_ONLY_SCENARIOS.includes(s))
   )
     throw new UsageError(
-      `${scenarios.join(', ')} compares brokers and runs under rmq only: add rmq to --transport`,
+      `${scenarios.join(', ')} ${scenarios.length > 1 ? 'run' : 'runs'} under rmq only: add rmq to --transport`,
     );
-  if (system === 'baseline' && scenarios.some((s) => RMQ_ONLY_SCENARIOS.includes(s)))
+  const nestOnly = scenarios.filter((s) => RMQ_ONLY_SCENARIOS.includes(s));
+  if (system === 'baseline' && nestOnly.length > 0)
     throw new UsageError(
-      'replication needs the NestJS apps: the bare baseline has no AMQP_QUEUE_TYPE (drop --system baseline)',
+      `${nestOnly.join(', ')} ${nestOnly.length > 1 ? 'need' : 'needs'} the NestJS apps: the bare baseline has no AMQP_QUEUE_TYPE and no store (drop --system baseline)`,
     );
   if (system === 'baseline' && variants?.includes('http+defences')) {
     throw new UsageError(
@@ -267,6 +293,7 @@ export function parseCli(argv: string[]): BenchOptions {
     out: values.out,
     baseline: !(values['no-baseline'] ?? false),
     system,
+    store: store as Store,
     cpuProf: values['cpu-prof'] ?? false,
     ...(faults ? { faults } : {}),
     dryRun: values['dry-run'] ?? false,

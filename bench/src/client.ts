@@ -63,26 +63,37 @@ export function errorCode(error: unknown): string | undefined {
 
 /** The load client: one keep-alive pool to the order app, big enough never to be the limit. */
 export class OrderClient {
-  private readonly pool: Pool;
+  private readonly pools: Pool[];
+  private next = 0;
 
+  /**
+   * One keep-alive pool per order instance; with several, each order goes to the next instance
+   * in turn, as a round-robin balancer would, without another process on the cores.
+   */
   constructor(
-    origin: string,
+    origins: string | readonly string[],
     private readonly timeoutMs: number,
     connections = 1024,
   ) {
-    this.pool = new Pool(origin, {
-      connections,
-      pipelining: 1,
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-      connectTimeout: 5000,
-      keepAliveTimeout: 30000,
-    });
+    const list = typeof origins === 'string' ? [origins] : origins;
+    this.pools = list.map(
+      (origin) =>
+        new Pool(origin, {
+          connections: Math.max(1, Math.ceil(connections / list.length)),
+          pipelining: 1,
+          headersTimeout: timeoutMs,
+          bodyTimeout: timeoutMs,
+          connectTimeout: 5000,
+          keepAliveTimeout: 30000,
+        }),
+    );
   }
 
   async place(body: string, correlationId: string): Promise<PlaceResult> {
+    const pool = this.pools[this.next];
+    this.next = (this.next + 1) % this.pools.length;
     try {
-      const response = await this.pool.request({
+      const response = await pool.request({
         method: 'POST',
         path: '/orders',
         headers: { 'content-type': 'application/json', 'x-correlation-id': correlationId },
@@ -103,7 +114,7 @@ export class OrderClient {
   }
 
   async close(): Promise<void> {
-    await this.pool.destroy().catch(() => undefined);
+    await Promise.all(this.pools.map((pool) => pool.destroy().catch(() => undefined)));
   }
 }
 

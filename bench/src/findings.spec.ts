@@ -32,6 +32,8 @@ describe('findings', () => {
       ['tracing-one-trace-per-order-cost-measured', true],
       ['broker-node-loss-quorum-loses-nothing', true],
       ['replication-costs-delivery-not-accept', true],
+      ['more-instances-raise-throughput-until-the-cores-run-out', true],
+      ['postgres-costs-more-cpu-per-order-than-sqlite', true],
     ]);
     for (const finding of findings) expect(Object.keys(finding.figures).length).toBeGreaterThan(0);
   });

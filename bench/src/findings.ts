@@ -2,6 +2,7 @@ import type { Finding, RunResult, ScenarioName, ScenarioResult, Variant } from '
 import { cascadeFindings } from './cascade-findings';
 import { clusterFindings } from './cluster-findings';
 import { resilienceFindings } from './resilience-findings';
+import { missing, storeFindings } from './store-findings';
 import { tracingFinding } from './tracing-findings';
 import { baristaCapacity } from './scenarios/scale';
 
@@ -21,16 +22,6 @@ function run(
 ): RunResult | undefined {
   const result = find(results, scenario, variant);
   return label === undefined ? result?.runs[0] : result?.runs.find((r) => r.label === label);
-}
-
-function missing(id: string, claim: string, what: string): Finding {
-  return {
-    id,
-    claim,
-    holds: null,
-    figures: {},
-    explanation: `Not measured in this run: needs ${what}.`,
-  };
 }
 
 /** Claim 2 vs 3: while barista is down, sync fails the orders and async queues them. */
@@ -299,5 +290,6 @@ export function computeFindings(results: ScenarioResult[]): Finding[] {
     ...cascadeFindings(results),
     tracingFinding(results),
     ...clusterFindings(results),
+    ...storeFindings(results),
   ];
 }

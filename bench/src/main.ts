@@ -7,7 +7,8 @@ import { parseCli, USAGE, UsageError } from './cli';
 import { computeFindings } from './findings';
 import { gitState, machineInfo, packageVersions } from './machine';
 import { SCENARIOS, transportOf, VARIANTS, type BenchResults, type ScenarioResult } from './model';
-import { buildPlan, clusterScenarios, type VariantPlan } from './plan';
+import { buildPlan, clusterScenarios, needsPostgres, type VariantPlan } from './plan';
+import { dropDatabase, dropDatabasesNow, probePostgres, PostgresUnavailable } from './postgres';
 import { localCluster, settleClusterNow } from './local-cluster';
 import { profilesMarkdown, summarizeProfiles } from './profiles';
 import { BASELINE_ENTRIES, killAllNow, NEST_ENTRIES } from './processes';
@@ -58,6 +59,8 @@ async function run(argv: string[]): Promise<number> {
   const progress = new Progress();
   let rabbitmq: string | null = null;
   if (plan.variants.some(({ variant }) => variant === 'rmq')) rabbitmq = await probeBroker(amqpUrl);
+  // Asked before anything starts, so that a run needing PostgreSQL without one stops with a line.
+  const postgres = options.system === 'nest' && needsPostgres(plan) ? await probePostgres() : null;
 
   const startedAt = new Date();
   const outDir = resolve(options.out ?? join('results', timestampFolder(startedAt)));
@@ -81,6 +84,7 @@ async function run(argv: string[]): Promise<number> {
     runId,
     progress,
     namespaces: new Set(),
+    databases: new Set(),
     abort: controller.signal,
     ...(cluster ? { cluster } : {}),
   };
@@ -99,13 +103,15 @@ async function run(argv: string[]): Promise<number> {
     // Never hang on the way out: the scenario's own clean-up has a few seconds, then force it.
     setTimeout(() => {
       killAllNow();
-      void Promise.all([...ctx.namespaces].map((ns) => deleteNamespace(amqpUrl, ns))).finally(() =>
-        process.exit(130),
-      );
+      void Promise.all([
+        ...[...ctx.namespaces].map((ns) => deleteNamespace(amqpUrl, ns)),
+        ...[...ctx.databases].map((name) => dropDatabase(name).catch(() => undefined)),
+      ]).finally(() => process.exit(130));
     }, 15000).unref();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  databasesToDrop = ctx.databases;
 
   const skipped = plan.scenarios.includes('overhead')
     ? baselineMissing(cwd, plan.baseline)
@@ -161,6 +167,16 @@ async function run(argv: string[]): Promise<number> {
       const problems = await deleteNamespace(amqpUrl, namespace);
       for (const problem of problems) errors.push(`cleanup: ${problem}`);
     }
+    for (const name of [...ctx.databases]) {
+      try {
+        await dropDatabase(name);
+        ctx.databases.delete(name);
+      } catch (error) {
+        errors.push(
+          `cleanup: database ${name}: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+    }
     for (const problem of (await cluster?.close()) ?? []) errors.push(`cluster: ${problem}`);
     clusterToSettle = undefined;
   }
@@ -177,7 +193,7 @@ async function run(argv: string[]): Promise<number> {
     finishedAt: new Date().toISOString(),
     command: `npm run bench --${argv.length > 0 ? ` ${argv.join(' ')}` : ''}`,
     options: { ...options, plan },
-    machine: machineInfo(rabbitmq),
+    machine: { ...machineInfo(rabbitmq), ...(postgres ? { postgres } : {}) },
     versions: packageVersions(cwd),
     git: gitState(cwd),
     scenarios,
@@ -223,6 +239,9 @@ function describeVariants(variants: VariantPlan[], scenarios: string[]): string 
 /** Set while a run may leave the local cluster started or a node of it down. */
 let clusterToSettle: (() => string[]) | undefined;
 
+/** The run's scratch PostgreSQL databases not dropped yet (emptied as each shop drops its own). */
+let databasesToDrop: Set<string> | undefined;
+
 process.on('exit', () => {
   killAllNow();
   if (clusterToSettle) {
@@ -231,6 +250,14 @@ process.on('exit', () => {
       failed.length === 0
         ? 'bench: the local RabbitMQ cluster was put back as the run found it\n'
         : `bench: could not put the local RabbitMQ cluster back: run ${failed.join('; ')}\n`,
+    );
+  }
+  if (databasesToDrop && databasesToDrop.size > 0) {
+    const failed = dropDatabasesNow(databasesToDrop);
+    process.stderr.write(
+      failed.length === 0
+        ? `bench: dropped ${databasesToDrop.size} scratch database(s)\n`
+        : `bench: could not drop the scratch database(s) ${failed.join(', ')}: drop them with psql\n`,
     );
   }
   // The faults scenario starts the broker again itself; this covers a forced exit meanwhile.
@@ -247,7 +274,11 @@ run(process.argv.slice(2)).then(
     if (error instanceof UsageError) {
       process.stderr.write(`bench: ${error.message} (see --help)\n`);
       process.exitCode = 2;
-    } else if (error instanceof BrokerUnavailable || error instanceof CannotRun) {
+    } else if (
+      error instanceof BrokerUnavailable ||
+      error instanceof CannotRun ||
+      error instanceof PostgresUnavailable
+    ) {
       process.stderr.write(`bench: ${error.message}\n`);
       process.exitCode = 1;
     } else {

@@ -37,14 +37,38 @@ export const SCENARIOS = [
   'replication',
   'soak',
   'tracing',
+  'scale-out',
+  'store-cost',
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
-/** Scenarios that compare brokers, not transports: they run under rmq only. */
-export const RMQ_ONLY_SCENARIOS: readonly ScenarioName[] = ['replication'];
+/**
+ * Scenarios that run under rmq only: replication compares brokers; scale-out runs competing
+ * consumers on one PostgreSQL database; store-cost compares stores under the async workload.
+ */
+export const RMQ_ONLY_SCENARIOS: readonly ScenarioName[] = [
+  'replication',
+  'scale-out',
+  'store-cost',
+];
 
-/** Scenarios that run only when named (or with `--scenario all`): they would blow the run's budget. */
-export const OPT_IN_SCENARIOS: readonly ScenarioName[] = ['soak', 'tracing'];
+/**
+ * Scenarios that run only when named (or with `--scenario all`): soak and tracing would blow the
+ * run's budget; scale-out and store-cost need a PostgreSQL server, which the default run does not.
+ */
+export const OPT_IN_SCENARIOS: readonly ScenarioName[] = [
+  'soak',
+  'tracing',
+  'scale-out',
+  'store-cost',
+];
+
+/** The scenarios that put the apps on PostgreSQL whatever --store says. */
+export const POSTGRES_SCENARIOS: readonly ScenarioName[] = ['scale-out', 'store-cost'];
+
+/** Where the apps keep their state: a SQLite file per process (default) or one PostgreSQL database. */
+export const STORES = ['sqlite', 'postgres'] as const;
+export type Store = (typeof STORES)[number];
 
 /** What `npm run bench` runs without --scenario. */
 export const DEFAULT_SCENARIOS: ScenarioName[] = SCENARIOS.filter(
@@ -112,6 +136,7 @@ export interface LatencySummary {
   readonly count: number;
   readonly p50: number;
   readonly p90: number;
+  readonly p95: number;
   readonly p99: number;
   readonly max: number;
   readonly mean: number;
@@ -227,7 +252,106 @@ export interface RunResult {
   readonly soak?: SoakFigures;
   /** tracing only: whether the apps traced this run, its CPU per order, its traces. */
   readonly tracing?: TracingRunFigures;
+  /** scale-out and store-cost: what the run cost the machine (apps, database server, load). */
+  readonly cost?: CostFigures;
   readonly notes: string[];
+}
+
+/** What one run cost the machine: the apps, the PostgreSQL server, the load generator, the whole. */
+export interface CostFigures {
+  /** CPU seconds of every app process over load and drain. */
+  readonly appCpuSeconds: number;
+  /**
+   * CPU seconds of the PostgreSQL server processes over the same window (from /proc): the
+   * backends connected to the shop's database plus the server's background processes (WAL
+   * writer, checkpointer, ...), which serve every database on the server. null on SQLite, or
+   * when /proc does not show them (a server on another machine).
+   */
+  readonly databaseCpuSeconds: number | null;
+  /** The load generator's own CPU seconds. */
+  readonly benchCpuSeconds: number;
+  /** (apps + database) CPU ms per completed order; null when none completed. */
+  readonly cpuMsPerOrder: number | null;
+  /** Apps + database + load generator, in percent of one core (the machine has `cores`). */
+  readonly shopCpuPercent: number;
+  /**
+   * The whole machine's busy CPU (/proc/stat: every process, other users' too), in percent of
+   * one core; null where /proc/stat cannot be read.
+   */
+  readonly machineCpuPercent: number | null;
+  readonly cores: number;
+  readonly windowSeconds: number;
+}
+
+/** scale-out, one step: N instances of order and barista, and the highest rate they sustained. */
+export interface ScaleOutStep {
+  readonly instances: number;
+  /** The highest offered rate judged sustainable; null when none was. */
+  readonly bestRate: number | null;
+  /** The lowest rate tried above it that was not; null when none was (the limit is higher). */
+  readonly firstUnsustainable: number | null;
+  /** At the best rate: what completed, the latencies, and what it cost the cores. */
+  readonly completedPerSec: number | null;
+  readonly clientLatency: LatencySummary | null;
+  readonly buzzLatency: LatencySummary | null;
+  readonly cost: CostFigures | null;
+  /** At the first unsustainable rate: the whole machine's CPU (where the cores ran out). */
+  readonly overloadMachineCpuPercent: number | null;
+  readonly overloadWhy: string | null;
+}
+
+/** One tried rate of a scale-out step's search. */
+export interface ScaleOutTry {
+  readonly instances: number;
+  readonly rate: number;
+  readonly sustainable: boolean;
+  readonly why: string;
+  readonly completedPerSec: number;
+  readonly buzzP99Ms: number;
+  readonly machineCpuPercent: number | null;
+  readonly shopCpuPercent: number;
+}
+
+export interface ScaleOutSummary {
+  readonly steps: ScaleOutStep[];
+  readonly tries: ScaleOutTry[];
+  readonly criteria: OverheadSummary['criteria'];
+  /** A machine busier than this share of all its cores counts as out of cores. */
+  readonly saturationShare: number;
+  readonly cores: number;
+}
+
+/** store-cost, one store: its runs pooled. */
+export interface StoreCostSide {
+  readonly store: Store;
+  readonly runs: number;
+  readonly completed: number;
+  readonly lost: number;
+  /** Summed CPU over summed completed orders (ms): apps + database server. */
+  readonly cpuMsPerOrder: number | null;
+  readonly appCpuMsPerOrder: number | null;
+  /** The database server's share of it (PostgreSQL only). */
+  readonly databaseCpuMsPerOrder: number | null;
+  /** Each run's cpuMsPerOrder, in run order, to show the spread. */
+  readonly cpuMsPerOrderByRun: (number | null)[];
+  /** Every run's orders pooled: scheduled send → answer / → buzz. */
+  readonly clientLatency: LatencySummary;
+  readonly buzzLatency: LatencySummary;
+}
+
+export interface StoreCostSummary {
+  readonly rate: number;
+  readonly durationMs: number;
+  /** The stores in the order they ran (A B B A). */
+  readonly sequence: Store[];
+  readonly sqlite: StoreCostSide | null;
+  readonly postgres: StoreCostSide | null;
+  /** PostgreSQL over SQLite: CPU per order, buzz p50 and p99; null when a side is missing. */
+  readonly cpuRatio: number | null;
+  readonly buzzP50Ratio: number | null;
+  readonly buzzP99Ratio: number | null;
+  /** True when every PostgreSQL run cost more per order than every SQLite run. */
+  readonly separated: boolean | null;
 }
 
 export interface WindowCounts {
@@ -510,6 +634,10 @@ export interface RunParams {
    * default queue type). */
   readonly broker?: BrokerKind;
   readonly queueType?: QueueType;
+  /** Where the apps kept their state (unset: SQLite, as before the flag existed). */
+  readonly store?: Store;
+  /** Order instances the load was spread over (unset: 1). */
+  readonly orders?: number;
 }
 
 export interface OverheadStep {
@@ -609,6 +737,10 @@ export interface ScenarioResult {
   readonly tracing?: TracingSummary;
   /** replication only: each broker set-up's pooled latencies and highest sustainable rate. */
   readonly replication?: ReplicationSummary;
+  /** scale-out only: each instance count's highest sustainable rate and what it cost. */
+  readonly scaleOut?: ScaleOutSummary;
+  /** store-cost only: SQLite against PostgreSQL, per order. */
+  readonly storeCost?: StoreCostSummary;
   /** Parts of the scenario not run, and why (faults: the broker restart under http). */
   readonly skipped?: { readonly label: string; readonly reason: string }[];
   readonly error?: string;
@@ -631,6 +763,8 @@ export interface MachineInfo {
   readonly os: string;
   readonly node: string;
   readonly rabbitmq: string | null;
+  /** The PostgreSQL server's version, when the run used one. */
+  readonly postgres?: string | null;
 }
 
 export interface BenchResults {

@@ -1,6 +1,13 @@
 import { parseCli } from './cli';
 import { buildSchedule } from './load';
-import { buildPlan, burstPhases, overheadRates, plannedOrders, variantPlans } from './plan';
+import {
+  buildPlan,
+  burstPhases,
+  needsPostgres,
+  overheadRates,
+  plannedOrders,
+  variantPlans,
+} from './plan';
 
 describe('buildPlan', () => {
   it('has sane defaults for two cores', () => {
@@ -56,6 +63,33 @@ describe('buildPlan', () => {
     // Three systems (http, http+defences in steady, outage and faults, rmq), four faults each;
     // the rest is start-up and drain.
     expect(seconds).toBeLessThan(120);
+  });
+
+  it('plans scale-out over 1, 2, 3 instances at brew 0 and store-cost A B B A (quick: A B)', () => {
+    const full = buildPlan(parseCli(['--scenario', 'scale-out,store-cost']));
+    expect(full.scaleOut).toMatchObject({ instances: [1, 2, 3], brewMs: 0 });
+    expect(full.scaleOut.search.rates[0]).toBeLessThan(full.scaleOut.search.rates[1]);
+    expect(full.storeCost.sequence).toEqual(['sqlite', 'postgres', 'postgres', 'sqlite']);
+    expect(full.variants).toEqual([{ variant: 'rmq', scenarios: ['scale-out', 'store-cost'] }]);
+    expect(full.store).toBe('sqlite');
+    const quick = buildPlan(parseCli(['--quick', '--store', 'postgres']));
+    expect(quick.storeCost.sequence).toEqual(['sqlite', 'postgres']);
+    expect(quick.store).toBe('postgres');
+    expect(quick.scaleOut.search.refine).toBe(false);
+  });
+
+  it('needs PostgreSQL only for --store postgres or the scenarios that use it', () => {
+    expect(needsPostgres(buildPlan(parseCli([])))).toBe(false);
+    expect(needsPostgres(buildPlan(parseCli(['--quick'])))).toBe(false);
+    expect(needsPostgres(buildPlan(parseCli(['--store', 'postgres'])))).toBe(true);
+    expect(needsPostgres(buildPlan(parseCli(['--scenario', 'store-cost'])))).toBe(true);
+    expect(needsPostgres(buildPlan(parseCli(['--scenario', 'all'])))).toBe(true);
+    // Under http only, store-cost does not run: nothing needs PostgreSQL.
+    expect(
+      needsPostgres(
+        buildPlan(parseCli(['--scenario', 'steady,store-cost', '--transport', 'http'])),
+      ),
+    ).toBe(false);
   });
 
   it('injects the broker restart only in a full run, unless --faults says otherwise', () => {

@@ -1,6 +1,7 @@
 import type { BenchOptions } from './cli';
 import {
   NODE_LOSS_FAULTS,
+  POSTGRES_SCENARIOS,
   RMQ_ONLY_SCENARIOS,
   VARIANTS,
   type FaultKind,
@@ -10,6 +11,7 @@ import {
   type ReplicationSystem,
   type ScenarioName,
   type SoakCriteria,
+  type Store,
   type Variant,
 } from './model';
 
@@ -134,6 +136,37 @@ export interface OverheadPlan {
   readonly sendLagP99Ms: number;
 }
 
+/** A stepped search for the highest sustainable rate, judged as the overhead scenario's steps. */
+export type RateSearchPlan = Pick<
+  OverheadPlan,
+  'rates' | 'stepMs' | 'leadInMs' | 'refine' | 'drain' | 'buzzP99Ms' | 'sendLagP99Ms'
+>;
+
+/** scale-out: N instances of order and of barista (one pager) on one PostgreSQL database, rmq. */
+export interface ScaleOutPlan {
+  /** Instances of order and of barista at each step (as many of each). */
+  readonly instances: number[];
+  readonly brewMs: number;
+  readonly machines: number;
+  /** Each step's highest sustainable rate, searched from these rates up. */
+  readonly search: RateSearchPlan;
+  /** A machine whose busy CPU reaches this share of all its cores has run out of them. */
+  readonly saturationShare: number;
+  /** PostgreSQL connections each app instance may open (DATABASE_POOL_MAX). */
+  readonly poolMax: number;
+}
+
+/** store-cost: the same rmq load on SQLite and on PostgreSQL, alternating. */
+export interface StoreCostPlan {
+  readonly rate: number;
+  readonly durationMs: number;
+  readonly brewMs: number;
+  readonly machines: number;
+  /** The stores in the order they run: A B B A, so that a drift of the machine weighs on both. */
+  readonly sequence: Store[];
+  readonly drain: DrainPlan;
+}
+
 /** One system compared, and the scenarios it runs. */
 export interface VariantPlan {
   readonly variant: Variant;
@@ -155,6 +188,10 @@ export interface BenchPlan {
   readonly replication: ReplicationPlan;
   readonly soak: SoakPlan;
   readonly tracing: TracingPlan;
+  readonly scaleOut: ScaleOutPlan;
+  readonly storeCost: StoreCostPlan;
+  /** Where the apps keep their state in every scenario but scale-out and store-cost. */
+  readonly store: Store;
   readonly drain: DrainPlan;
   readonly timeouts: {
     readonly baristaMs: number;
@@ -221,6 +258,8 @@ export const REPLICATION_SYSTEMS: ReplicationSystem[] = [
   { name: 'cluster classic', broker: 'cluster', queueType: 'classic', replicas: 1 },
 ];
 const FULL_REPLICATION_RATES = [100, 250, 500, 1000, 1500, 2000, 3000, 4000];
+const FULL_SCALE_OUT_RATES = [50, 100, 200, 400, 800, 1600];
+const QUICK_SCALE_OUT_RATES = [50, 100];
 const QUICK_REPLICATION_RATES = [100, 250];
 /**
  * Order's barista timeout in the faults scenario: shorter than a hang, so that the sync caller's
@@ -390,6 +429,33 @@ export function buildPlan(options: BenchOptions): BenchPlan {
       rounds: quick ? 2 : 4,
       flushMs: 20000,
     },
+    scaleOut: {
+      instances: [1, 2, 3],
+      // Brew 0 and machines to spare: what a step sustains is what its CPU and store allow.
+      brewMs: options.brewMs ?? 0,
+      machines: options.machines ?? OVERHEAD_MACHINES,
+      search: {
+        rates: overheadRates(quick ? QUICK_SCALE_OUT_RATES : FULL_SCALE_OUT_RATES, options.maxRate),
+        stepMs: seconds(options.durationS ?? (quick ? 1.5 : 4)),
+        leadInMs: quick ? 0 : 1000,
+        refine: !quick,
+        drain: quick ? { idleMs: 1000, maxMs: 3000 } : { idleMs: 3000, maxMs: 10000 },
+        buzzP99Ms: quick ? 500 : 250,
+        sendLagP99Ms: 50,
+      },
+      saturationShare: 0.9,
+      // 7 processes at the last step: 35 of the server's 100 connections, room for other users.
+      poolMax: 5,
+    },
+    storeCost: {
+      rate: options.rate ?? (quick ? QUICK_RATE : DEFAULT_RATE),
+      durationMs: duration(10, 3),
+      brewMs: options.brewMs ?? 0,
+      machines: options.machines ?? OVERHEAD_MACHINES,
+      sequence: quick ? ['sqlite', 'postgres'] : ['sqlite', 'postgres', 'postgres', 'sqlite'],
+      drain: quick ? { idleMs: 1000, maxMs: 5000 } : { idleMs: 2000, maxMs: 15000 },
+    },
+    store: options.store,
     drain: quick ? { idleMs: 2000, maxMs: 15000 } : { idleMs: 5000, maxMs: 60000 },
     timeouts: { baristaMs, pagerMs, clientMs: baristaMs + pagerMs + 3000, startupMs: 30000 },
     logLevel: 'warn',
@@ -407,6 +473,14 @@ export function clusterScenarios(plan: Pick<BenchPlan, 'variants' | 'faults'>): 
   const rmq = plan.variants.find((v) => v.variant === 'rmq')?.scenarios ?? [];
   const nodeFaults = plan.faults.kinds.some((kind) => NODE_LOSS_FAULTS.includes(kind));
   return rmq.filter((s) => s === 'replication' || (s === 'faults' && nodeFaults));
+}
+
+/** Whether the run needs a PostgreSQL server: --store postgres, or a scenario that uses one. */
+export function needsPostgres(plan: Pick<BenchPlan, 'store' | 'variants'>): boolean {
+  return (
+    plan.store === 'postgres' ||
+    plan.variants.some((v) => v.scenarios.some((s) => POSTGRES_SCENARIOS.includes(s)))
+  );
 }
 
 /** Offered orders over the phases. */

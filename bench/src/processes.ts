@@ -113,7 +113,8 @@ export class AppProcess {
   }
 
   get name(): string {
-    return this.options.role === 'barista' ? `barista#${this.options.instance}` : this.options.role;
+    const { role, instance } = this.options;
+    return role === 'barista' || instance > 1 ? `${role}#${instance}` : role;
   }
 
   get url(): string {

@@ -25,6 +25,7 @@ describe('LatencyHistogram', () => {
       count: 0,
       p50: 0,
       p90: 0,
+      p95: 0,
       p99: 0,
       max: 0,
       mean: 0,

@@ -39,6 +39,7 @@ export class LatencyHistogram {
       count,
       p50: ms(this.histogram.getValueAtPercentile(50)),
       p90: ms(this.histogram.getValueAtPercentile(90)),
+      p95: ms(this.histogram.getValueAtPercentile(95)),
       p99: ms(this.histogram.getValueAtPercentile(99)),
       max: ms(this.histogram.maxValue),
       mean: Math.round(this.sum / count) / 1000,
@@ -47,7 +48,7 @@ export class LatencyHistogram {
 }
 
 export function emptySummary(): LatencySummary {
-  return { count: 0, p50: 0, p90: 0, p99: 0, max: 0, mean: 0 };
+  return { count: 0, p50: 0, p90: 0, p95: 0, p99: 0, max: 0, mean: 0 };
 }
 
 export function summarize(valuesMs: Iterable<number>): LatencySummary {

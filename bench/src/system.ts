@@ -46,6 +46,18 @@ export interface SystemOptions extends BaristaSettings {
   readonly host?: string;
   /** More variables for every app (the tracing scenario's OTEL_*). */
   readonly extraEnv?: Readonly<Record<string, string>>;
+  /** Order instances, each on a port of its own (default 1); the load client spreads over them. */
+  readonly orders?: number;
+  /** One PostgreSQL database for every app (their DATABASE_URL); unset: a SQLite file each. */
+  readonly database?: ShopDatabase;
+}
+
+/** The scratch PostgreSQL database a shop runs on. */
+export interface ShopDatabase {
+  readonly name: string;
+  readonly url: string;
+  /** Each app instance's DATABASE_POOL_MAX; unset: the apps' default. */
+  readonly poolMax?: number;
 }
 
 export function sameSettings(a: BaristaSettings, b: BaristaSettings): boolean {
@@ -63,7 +75,7 @@ export function sameSettings(a: BaristaSettings, b: BaristaSettings): boolean {
  */
 export class ShopSystem {
   private baristas: (AppProcess | undefined)[] = [];
-  private order: AppProcess | undefined;
+  private orders: AppProcess[] = [];
   private pager: AppProcess | undefined;
   private current: SystemOptions;
   /** Every process ever started, in start order, including stopped ones. */
@@ -73,7 +85,7 @@ export class ShopSystem {
 
   private constructor(
     options: SystemOptions,
-    private readonly ports: { order: number; pager: number; baristas: number[] },
+    private readonly ports: { orders: number[]; pager: number; baristas: number[] },
   ) {
     this.current = options;
   }
@@ -84,11 +96,8 @@ export class ShopSystem {
 
   static async start(options: SystemOptions): Promise<ShopSystem> {
     const host = options.host ?? '127.0.0.1';
-    const ports = {
-      order: await freePort(host),
-      pager: await freePort(host),
-      baristas: [] as number[],
-    };
+    const ports = { orders: [] as number[], pager: await freePort(host), baristas: [] as number[] };
+    for (let i = 0; i < (options.orders ?? 1); i += 1) ports.orders.push(await freePort(host));
     const system = new ShopSystem(options, ports);
     try {
       system.freshData();
@@ -96,7 +105,7 @@ export class ShopSystem {
       system.pager = system.spawn('pager', 1);
       for (let i = 1; i <= options.baristas; i += 1)
         system.baristas[i - 1] = system.spawn('barista', i);
-      system.order = system.spawn('order', 1);
+      system.orders = ports.orders.map((_, i) => system.spawn('order', i + 1));
       await Promise.all(
         system.all.map((app) => app.waitHealthy(options.startupMs, options.transport)),
       );
@@ -123,7 +132,7 @@ export class ShopSystem {
         (settings.baristaTimeoutMs !== undefined &&
           settings.baristaTimeoutMs !== this.current.baristaTimeoutMs));
     const stopping = this.baristas.filter((app): app is AppProcess => !!app);
-    if (restartOrder && this.order) stopping.push(this.order);
+    if (restartOrder) stopping.push(...this.orders);
     await Promise.all(stopping.map((app) => app.stop()));
     this.baristas = [];
     this.current = {
@@ -139,8 +148,8 @@ export class ShopSystem {
       started.push(app);
     }
     if (restartOrder) {
-      this.order = this.spawn('order', 1);
-      started.push(this.order);
+      this.orders = this.ports.orders.map((_, i) => this.spawn('order', i + 1));
+      started.push(...this.orders);
     }
     await Promise.all(
       started.map((app) => app.waitHealthy(this.current.startupMs, this.current.transport)),
@@ -152,8 +161,14 @@ export class ShopSystem {
     return this.current.host ?? '127.0.0.1';
   }
 
+  /** The first order instance: where the bench reads order's own figures. */
   get orderUrl(): string {
-    return `http://${this.host}:${this.ports.order}`;
+    return this.orderUrls[0];
+  }
+
+  /** Every order instance. */
+  get orderUrls(): string[] {
+    return this.ports.orders.map((port) => `http://${this.host}:${port}`);
   }
 
   get pagerUrl(): string {
@@ -169,7 +184,7 @@ export class ShopSystem {
 
   /** The processes running now. */
   get live(): AppProcess[] {
-    return [this.order, this.pager, ...this.baristas].filter(
+    return [...this.orders, this.pager, ...this.baristas].filter(
       (app): app is AppProcess => !!app && app.alive,
     );
   }
@@ -185,13 +200,15 @@ export class ShopSystem {
       AMQP_NAMESPACE: o.namespace,
       ...o.extraEnv,
       ...(o.queueType ? { AMQP_QUEUE_TYPE: o.queueType } : {}),
+      ...(o.database ? { DATABASE_URL: o.database.url } : {}),
+      ...(o.database?.poolMax ? { DATABASE_POOL_MAX: String(o.database.poolMax) } : {}),
     };
     switch (role) {
       case 'order':
         return {
           ...common,
-          ORDER_DB_PATH: this.dbPath('order'),
-          ORDER_PORT: String(this.ports.order),
+          ORDER_DB_PATH: this.dbPath(instance === 1 ? 'order' : `order-${instance}`),
+          ORDER_PORT: String(this.ports.orders[instance - 1]),
           BARISTA_URL: this.baristaUrls.join(','),
           PAGER_URL: this.pagerUrl,
           BARISTA_TIMEOUT_MS: String(o.baristaTimeoutMs),
@@ -226,7 +243,7 @@ export class ShopSystem {
   private freshData(): void {
     const { dataDir, logPrefix } = this.current;
     mkdirSync(dataDir, { recursive: true });
-    const ours = /^(order|pager|barista-\d+)\.sqlite(-wal|-shm)?$/;
+    const ours = /^(order|order-\d+|pager|barista-\d+)\.sqlite(-wal|-shm)?$/;
     for (const file of readdirSync(dataDir)) {
       const app = file.startsWith(`${logPrefix}-`) ? file.slice(logPrefix.length + 1) : '';
       if (ours.test(app)) rmSync(join(dataDir, file), { force: true });
@@ -236,11 +253,12 @@ export class ShopSystem {
   private spawn(role: Role, instance: number): AppProcess {
     const port =
       role === 'order'
-        ? this.ports.order
+        ? this.ports.orders[instance - 1]
         : role === 'pager'
           ? this.ports.pager
           : this.ports.baristas[instance - 1];
-    const suffix = role === 'barista' ? `barista-${instance}` : role;
+    const suffix =
+      role === 'pager' || (role === 'order' && instance === 1) ? role : `${role}-${instance}`;
     const app = AppProcess.spawn({
       role,
       instance,
@@ -343,12 +361,12 @@ export class ShopSystem {
 
   /** The order process (its pid, for the caller-health sampler). */
   get orderProcess(): AppProcess | undefined {
-    return this.order;
+    return this.orders[0];
   }
 
   /** Processes that died on their own (not stopped by us): a crash during the run. */
   crashed(): AppProcess[] {
-    const current = [this.order, this.pager, ...this.baristas].filter(
+    const current = [...this.orders, this.pager, ...this.baristas].filter(
       (app): app is AppProcess => !!app,
     );
     return current.filter((app) => !app.alive);
@@ -356,7 +374,7 @@ export class ShopSystem {
 
   /** Stops every process of this system; order first, so nothing new enters while the rest stop. */
   async stop(): Promise<void> {
-    await this.order?.stop();
+    await Promise.all(this.orders.map((app) => app.stop()));
     await Promise.all(this.all.map((app) => app.stop()));
   }
 }

@@ -2,7 +2,9 @@
 # What `npm test` and `npm run bench` need beyond `npm ci`, made ready or named at once.
 #
 #   tools/prerequisites/check.sh test    # npm's pretest: Node, RabbitMQ (+ rabbitmqctl), PostgreSQL, Chromium
-#   tools/prerequisites/check.sh bench   # npm's prebench: Node, RabbitMQ (+ rabbitmqctl)
+#   tools/prerequisites/check.sh bench   # npm's prebench: Node, RabbitMQ (+ rabbitmqctl); PostgreSQL named
+#                                        # if it does not answer (only --store postgres, scale-out and
+#                                        # store-cost need it; the bench itself stops with one line then)
 #
 # Whatever can be installed or started here is (as root, or with password-less sudo): the local
 # RabbitMQ and PostgreSQL are started when they do not answer, Debian's chromium is installed when
@@ -115,6 +117,18 @@ check_chromium() {
   say "Chromium installed at $chromium"
 }
 
+# npm's prebench hook does not see the bench's flags, so it cannot know whether this run needs
+# PostgreSQL: it says whether the server answers and never fails on it. The bench asks the server
+# itself before it starts anything, when the run needs it, and stops with one line if it is missing.
+note_bench_postgres() {
+  local server=${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}
+  if command -v psql >/dev/null 2>&1 && pg_answers "$server"; then
+    say "PostgreSQL answers at ${server%%\?*} (for --store postgres, scale-out, store-cost)"
+  else
+    say "PostgreSQL does not answer at ${server%%\?*}: fine for the default run; --store postgres, scale-out and store-cost need it (tools/prerequisites/check.sh test starts the local one)"
+  fi
+}
+
 case $purpose in
 test)
   check_node
@@ -125,6 +139,7 @@ test)
 bench)
   check_node
   check_rabbitmq
+  note_bench_postgres
   ;;
 *)
   printf 'usage: %s test|bench\n' "$0" >&2

@@ -1,4 +1,5 @@
 import type {
+  CostFigures,
   LatencySummary,
   ProcessUsage,
   RunResult,
@@ -46,8 +47,8 @@ export function columnsOf(results: ScenarioResult[], scenario: ScenarioName): Co
   const ofScenario = results
     .filter((r) => r.scenario === scenario)
     .sort((a, b) => VARIANTS.indexOf(a.variant) - VARIANTS.indexOf(b.variant));
-  // Replication has a table of its own (replicationRows): its runs are rounds and search steps.
-  if (scenario === 'replication') return columns;
+  // Replication and scale-out have tables of their own: their runs are rounds and search steps.
+  if (scenario === 'replication' || scenario === 'scale-out') return columns;
   for (const result of ofScenario) {
     if (scenario === 'overhead') {
       for (const system of ['nest', 'baseline'] as const) {
@@ -374,7 +375,42 @@ export const TRACING_ROWS: Row[] = [
   },
 ];
 
+/** `1.2 / 0.4 / 0.3`: CPU seconds of the apps, the database server and the load generator. */
+export function cpuSplit(cost: CostFigures): string {
+  return [cost.appCpuSeconds, cost.databaseCpuSeconds, cost.benchCpuSeconds]
+    .map((v) => (v === null ? '-' : v.toFixed(1)))
+    .join(' / ');
+}
+
+/** `150 of 200`: a CPU share in percent of one core, against all the machine's cores. */
+export function ofCores(percent: number | null, cores: number): string {
+  return percent === null ? '-' : `${Math.round(percent)} of ${cores * 100}`;
+}
+
+const costCell = (c: Column, pick: (cost: CostFigures) => string) =>
+  c.run.cost ? pick(c.run.cost) : '-';
+
+/** What a run cost (store-cost): its store, the CPU per order and the machine's CPU. */
+export const COST_ROWS: Row[] = [
+  { label: 'store', value: (c) => c.run.params.store ?? 'sqlite' },
+  {
+    label: 'CPU ms per order (apps + database)',
+    value: (c) =>
+      costCell(c, (cost) => (cost.cpuMsPerOrder === null ? '-' : ms(cost.cpuMsPerOrder))),
+  },
+  { label: 'CPU s apps / database / load gen', value: (c) => costCell(c, cpuSplit) },
+  {
+    label: 'shop CPU % (apps, database, load gen)',
+    value: (c) => costCell(c, (cost) => ofCores(cost.shopCpuPercent, cost.cores)),
+  },
+  {
+    label: 'machine CPU % (every process)',
+    value: (c) => costCell(c, (cost) => ofCores(cost.machineCpuPercent, cost.cores)),
+  },
+];
+
 export function rowsFor(scenario: ScenarioName): Row[] {
+  if (scenario === 'store-cost') return [...COST_ROWS, ...ROWS];
   if (scenario === 'tracing') return [...TRACING_ROWS, ...ROWS];
   if (scenario === 'outage') return [...ROWS.slice(0, 8), ...OUTAGE_ROWS, ...ROWS.slice(8)];
   if (scenario === 'faults')
@@ -395,6 +431,10 @@ export const SCENARIO_TITLES: Record<ScenarioName, string> = {
     'replication: what three copies of every message cost (single broker vs 3-node cluster)',
   soak: 'soak: minutes at a steady rate, memory of each service',
   tracing: 'tracing: the steady load with OpenTelemetry off and on, alternating rounds',
+  'scale-out':
+    'scale-out: 1, 2, 3 instances of order and barista on one PostgreSQL database (rmq, brew 0), highest sustainable rate and the machine’s CPU',
+  'store-cost':
+    'store-cost: CPU per order and latency, SQLite against PostgreSQL, alternating A B B A (rmq, brew 0)',
 };
 
 /** Scenarios present in the results, in canonical order. */

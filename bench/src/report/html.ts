@@ -13,6 +13,7 @@ import {
   replicationStepRows,
 } from './replication';
 import { resilienceCharts, scenarioDefinitions, scenarioRemarks } from './resilience';
+import { storeCharts, storeDefinition, storeTables } from './stores';
 
 /** Chart.js's UMD build, read from node_modules so that the page needs no network. */
 export function loadChartJs(): string {
@@ -136,6 +137,7 @@ export function chartSpecs(results: BenchResults): ChartSpec[] {
   }
   specs.push(...resilienceCharts(results, id));
   specs.push(...replicationCharts(results, id));
+  specs.push(...storeCharts(results, id));
   for (const result of results.scenarios.filter(
     (r) => r.scenario === 'overhead' && r.steps?.length,
   )) {
@@ -186,6 +188,15 @@ function replicationHtml(results: BenchResults): string {
       ? `<h3>rate search steps</h3>${plainTable(REPLICATION_STEP_HEADER, replicationStepRows(summary))}`
       : '';
   return `${plainTable(replicationHeader(summary), replicationRows(summary))}<p class="definition">${html(replicationDefinition(summary))}</p>${steps}`;
+}
+
+/** scale-out's and store-cost's own tables and how they are measured. */
+function storesHtml(results: BenchResults, scenario: string): string {
+  const tables = storeTables(results, scenario)
+    .map((t) => `${t.title ? `<h3>${html(t.title)}</h3>` : ''}${plainTable(t.header, t.rows)}`)
+    .join('');
+  const definition = storeDefinition(results, scenario);
+  return `${tables}${definition ? `<p class="definition">${html(definition)}</p>` : ''}`;
 }
 
 function stepsHtml(result: ScenarioResult): string {
@@ -301,7 +312,7 @@ export function htmlReport(results: BenchResults, chartJs: string): string {
       const definitions = scenarioDefinitions(scenario);
       const explained = definitions ? `<p class="definition">${html(definitions)}</p>` : '';
       const replication = scenario === 'replication' ? replicationHtml(results) : '';
-      return `<section id="${scenario}"><h2>${html(SCENARIO_TITLES[scenario])}</h2>${errors}${tableHtml(results, scenario)}${replication}${remarks}${explained}${steps}\n${charts}</section>`;
+      return `<section id="${scenario}"><h2>${html(SCENARIO_TITLES[scenario])}</h2>${errors}${tableHtml(results, scenario)}${replication}${storesHtml(results, scenario)}${remarks}${explained}${steps}\n${charts}</section>`;
     })
     .join('\n');
   return `<!doctype html>
@@ -325,7 +336,7 @@ li { margin-bottom: 0.8rem; }
 <body>
 <h1>Coffee shop benchmark: sync (http) vs async (rmq)</h1>
 <p>${html(results.startedAt)} → ${html(results.finishedAt)} · <code>${html(results.command)}</code><br>
-${results.machine.cpus} × ${html(results.machine.cpuModel)}, ${results.machine.memoryGb} GB, ${html(results.machine.os)}, Node ${html(results.machine.node)}, RabbitMQ ${html(results.machine.rabbitmq ?? 'n/a')} · commit ${html(results.git.commit ?? 'n/a')}</p>
+${results.machine.cpus} × ${html(results.machine.cpuModel)}, ${results.machine.memoryGb} GB, ${html(results.machine.os)}, Node ${html(results.machine.node)}, RabbitMQ ${html(results.machine.rabbitmq ?? 'n/a')}${results.machine.postgres ? `, PostgreSQL ${html(results.machine.postgres)}` : ''} · commit ${html(results.git.commit ?? 'n/a')}</p>
 <p>Open-loop load: latencies are measured from each order's scheduled send time. Client = until the HTTP answer; buzz = until the pager's buzz reached the client.</p>
 <h2>Findings</h2>
 <ul>${findings}</ul>

@@ -23,6 +23,7 @@ import {
   replicationRows,
   replicationStepRows,
 } from './replication';
+import { storeDefinition, storeTables } from './stores';
 import { scenarioDefinitions, scenarioRemarks } from './resilience';
 
 const escape = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -148,7 +149,7 @@ export function markdownReport(results: BenchResults): string {
   out.push('# Coffee shop benchmark: sync (http) vs async (rmq)\n');
   out.push(`Run ${results.startedAt} → ${results.finishedAt}, command \`${results.command}\`.\n`);
   out.push(
-    `Machine: ${results.machine.cpus} × ${results.machine.cpuModel}, ${results.machine.memoryGb} GB, ${results.machine.os}, Node ${results.machine.node}, RabbitMQ ${results.machine.rabbitmq ?? 'n/a'}. ` +
+    `Machine: ${results.machine.cpus} × ${results.machine.cpuModel}, ${results.machine.memoryGb} GB, ${results.machine.os}, Node ${results.machine.node}, RabbitMQ ${results.machine.rabbitmq ?? 'n/a'}${results.machine.postgres ? `, PostgreSQL ${results.machine.postgres}` : ''}. ` +
       `Versions: ${Object.entries(results.versions)
         .map(([name, version]) => `${name} ${version ?? 'n/a'}`)
         .join(
@@ -202,6 +203,13 @@ export function markdownReport(results: BenchResults): string {
           markdownTable(REPLICATION_STEP_HEADER, replicationStepRows(replication)),
         );
     }
+    for (const table of storeTables(results, scenario))
+      out.push(
+        ...(table.title ? [`\n${table.title[0].toUpperCase()}${table.title.slice(1)}:\n`] : []),
+        markdownTable(table.header, table.rows),
+      );
+    const storeText = storeDefinition(results, scenario);
+    if (storeText) out.push(`\n${storeText}`);
     const remarks = scenarioRemarks(results, scenario);
     if (remarks.length > 0)
       out.push(`\n${remarks.map((line) => `**${escape(line)}**`).join('  \n')}`);

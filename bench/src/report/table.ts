@@ -2,6 +2,7 @@ import type { BenchResults } from '../model';
 import { columnsOf, rowsFor, SCENARIO_TITLES, scenariosIn } from './format';
 import { replicationHeader, replicationOf, replicationRows } from './replication';
 import { scenarioRemarks } from './resilience';
+import { storeTables } from './stores';
 
 /** Pads cells into aligned columns; the first column left-aligned, the others right-aligned. */
 export function renderTable(header: string[], rows: string[][]): string {
@@ -33,6 +34,8 @@ export function terminalReport(results: BenchResults): string {
     const replication = scenario === 'replication' ? replicationOf(results) : undefined;
     if (replication && replication.systems.length > 0)
       parts.push(renderTable(replicationHeader(replication), replicationRows(replication)));
+    for (const table of storeTables(results, scenario, false))
+      parts.push(renderTable(table.header, table.rows));
     for (const line of scenarioRemarks(results, scenario)) parts.push(`   ${line}`);
   }
   parts.push('\n== findings');

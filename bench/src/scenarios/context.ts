@@ -18,6 +18,8 @@ export interface RunContext {
   readonly progress: Progress;
   /** Namespaces created so far, so a signal handler can delete them. */
   readonly namespaces: Set<string>;
+  /** PostgreSQL databases created so far (--store postgres, scale-out, store-cost), likewise. */
+  readonly databases: Set<string>;
   /** Set when the user interrupted the run: scenarios stop as soon as they can. */
   readonly abort: AbortSignal;
   /** Stops and starts the broker for the faults scenario (default: the local rabbitmqctl). */

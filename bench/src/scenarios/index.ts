@@ -7,6 +7,8 @@ import { runOutage } from './outage';
 import { runOverhead } from './overhead';
 import { runReplication } from './replication';
 import { runScale } from './scale';
+import { runScaleOut } from './scale-out';
+import { runStoreCost } from './store-cost';
 import { runSoak } from './soak';
 import { runSteady } from './steady';
 import { runTracing } from './tracing';
@@ -19,7 +21,8 @@ export { Shop } from './measure';
  * overhead last, since an overloaded step may leave work behind. Faults comes last of those that
  * share settings: after a broker restart it stops the shop, and the next scenario starts afresh.
  * Replication runs right after it, on shops of its own, so that the 3-node cluster the node-loss
- * faults started serves it too and can be stopped before the rest.
+ * faults started serves it too and can be stopped before the rest. Scale-out and store-cost come
+ * last: they stop the variant's shop and run shops of their own on PostgreSQL.
  */
 export const EXECUTION_ORDER: ScenarioName[] = [
   'steady',
@@ -31,6 +34,8 @@ export const EXECUTION_ORDER: ScenarioName[] = [
   'replication',
   'scale',
   'overhead',
+  'scale-out',
+  'store-cost',
 ];
 
 export const SCENARIO_RUNNERS: Record<
@@ -46,4 +51,6 @@ export const SCENARIO_RUNNERS: Record<
   replication: runReplication,
   soak: runSoak,
   tracing: runTracing,
+  'scale-out': runScaleOut,
+  'store-cost': runStoreCost,
 };

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { deleteNamespace, QueueMonitor, waitForEmptyQueues } from '../broker';
 import { pagerBuzzTotal, subscribeBuzzes } from '../buzzes';
@@ -8,18 +9,28 @@ import {
   transportOf,
   variantOf,
   type BrokerKind,
+  type CostFigures,
   type QueueType,
   type RatePhase,
   type RunResult,
+  type Store,
   type SystemKind,
   type TimedEvent,
   type Transport,
   type Variant,
 } from '../model';
 import type { DrainPlan } from '../plan';
+import {
+  busyPercent,
+  createDatabase,
+  databaseName,
+  dropDatabase,
+  machineTicks,
+  ServerCpuMeter,
+} from '../postgres';
 import { ResourceSampler, type AppEntries, type MemorySeries } from '../processes';
 import { checkCounts, OrderBook, type QueueSample } from '../stats';
-import { sameSettings, ShopSystem, type BaristaSettings } from '../system';
+import { sameSettings, ShopSystem, type BaristaSettings, type ShopDatabase } from '../system';
 import type { RunContext } from './context';
 
 /**
@@ -45,6 +56,16 @@ export interface ShopBroker {
   readonly queueType?: QueueType;
 }
 
+/** Where a shop keeps its state and how many order instances take its orders. */
+export interface ShopLayout {
+  /** Default: the run's --store (the bare baseline keeps no store: always its default). */
+  readonly store?: Store;
+  /** Order instances (default 1); the load client sends each order to the next in turn. */
+  readonly orders?: number;
+  /** PostgreSQL: each app instance's DATABASE_POOL_MAX (default: the apps' own). */
+  readonly poolMax?: number;
+}
+
 /**
  * One system under test for a whole transport: started on first use, its baristas restarted when
  * a scenario needs other settings, warmed up after every (re)start, and always stopped (with its
@@ -60,6 +81,10 @@ export class Shop {
   private readonly logPrefix: string;
   /** The broker the apps and the bench's observers connect to (rmq). */
   readonly amqpUrl: string;
+  readonly store: Store;
+  readonly orders: number;
+  /** The PostgreSQL database of the running system: created at its start, dropped by close. */
+  private database: ShopDatabase | undefined;
 
   constructor(
     private readonly ctx: RunContext,
@@ -70,7 +95,10 @@ export class Shop {
     readonly broker?: ShopBroker,
     /** More variables for its apps (tracing on: the OTLP receiver's). */
     private readonly extraEnv?: Readonly<Record<string, string>>,
+    private readonly layout: ShopLayout = {},
   ) {
+    this.store = kind === 'baseline' ? 'sqlite' : (layout.store ?? ctx.plan.store);
+    this.orders = layout.orders ?? 1;
     this.amqpUrl = broker?.amqpUrl ?? ctx.amqpUrl;
     this.transport = transportOf(variant);
     this.namespace = namespaceFor(ctx.runId, this.transport, tag);
@@ -91,8 +119,22 @@ export class Shop {
     const fresh = !this.system;
     if (!this.system) {
       if (this.transport === 'rmq') ctx.namespaces.add(this.namespace);
-      ctx.progress.update(`${this.name}: starting ${2 + settings.baristas} processes ...`);
+      ctx.progress.update(
+        `${this.name}: starting ${1 + this.orders + settings.baristas} processes${this.store === 'postgres' ? ' on a new PostgreSQL database' : ''} ...`,
+      );
+      if (this.store === 'postgres') {
+        const name = databaseName(ctx.runId, `${this.variant}-${this.tag}`);
+        // Recorded before it exists, so that an interrupt meanwhile still drops it.
+        ctx.databases.add(name);
+        this.database = {
+          name,
+          url: await createDatabase(name),
+          ...(this.layout.poolMax ? { poolMax: this.layout.poolMax } : {}),
+        };
+      }
       this.system = await ShopSystem.start({
+        orders: this.orders,
+        ...(this.database ? { database: this.database } : {}),
         ...settings,
         kind: this.kind,
         entries: this.entries,
@@ -125,7 +167,7 @@ export class Shop {
     const system = this.system;
     // One keep-alive pool for every run against this shop, so connections are warm as well.
     this.client ??= new OrderClient(
-      system.orderUrl,
+      system.orderUrls,
       ctx.plan.timeouts.clientMs,
       ctx.plan.connections,
     );
@@ -174,13 +216,30 @@ export class Shop {
     this.system = undefined;
     await this.client?.close();
     this.client = undefined;
+    if (system) {
+      this.ctx.progress.update(`${this.name}: stopping ...`);
+      await system.stop();
+    }
+    await this.dropDatabase();
     if (!system) return;
-    this.ctx.progress.update(`${this.name}: stopping ...`);
-    await system.stop();
     if (this.transport === 'rmq') {
       const problems = await deleteNamespace(this.amqpUrl, this.namespace);
       if (problems.length === 0) this.ctx.namespaces.delete(this.namespace);
       else this.ctx.progress.log(`warning: ${problems.join('; ')}`);
+    }
+  }
+
+  /** Drops the shop's database once its apps are stopped; on failure the run's end tries again. */
+  private async dropDatabase(): Promise<void> {
+    const database = this.database;
+    this.database = undefined;
+    if (!database) return;
+    try {
+      await dropDatabase(database.name);
+      this.ctx.databases.delete(database.name);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      this.ctx.progress.log(`warning: could not drop database ${database.name}: ${reason}`);
     }
   }
 }
@@ -197,6 +256,8 @@ export interface LoadRunOptions {
   readonly heapAfterGc?: boolean;
   /** Where the queue monitor connects (rmq; default: the shop's own AMQP_URL). */
   readonly observerUrl?: string;
+  /** Also measure what the run cost the machine (scale-out, store-cost): database CPU included. */
+  readonly cost?: boolean;
 }
 
 export interface LoadRun {
@@ -256,6 +317,12 @@ export async function measureLoad(
   };
   const previousSpawnHook = system.spawnHook;
   system.spawnHook = (app) => sampler.track(app);
+  const serverCpu =
+    options.cost && system.options.database
+      ? new ServerCpuMeter(system.options.database.name)
+      : undefined;
+  await serverCpu?.start();
+  const ticksBefore = options.cost ? machineTicks() : null;
   const benchCpuBefore = process.cpuUsage();
   let ticker: NodeJS.Timeout | undefined;
   let loadEnd = startAt;
@@ -322,6 +389,8 @@ export async function measureLoad(
     await monitor?.stop();
     await Promise.allSettled([...inflight]);
   }
+  const ticksAfter = options.cost ? machineTicks() : null;
+  const databaseCpuSeconds = (await serverCpu?.stop()) ?? null;
   const pagerAfter = await pagerBuzzTotal(system.pagerUrl);
   const callsAfter = callsBefore ? await downstreamCalls(system.orderUrl) : null;
   await buzzStream.close();
@@ -363,6 +432,8 @@ export async function measureLoad(
       namespace: system.options.namespace,
       ...(system.options.broker ? { broker: system.options.broker } : {}),
       ...(system.options.queueType ? { queueType: system.options.queueType } : {}),
+      store: system.options.database ? 'postgres' : 'sqlite',
+      ...(system.orderUrls.length > 1 ? { orders: system.orderUrls.length } : {}),
     },
     counts: summary.counts,
     clientLatency: summary.clientLatency,
@@ -385,10 +456,52 @@ export async function measureLoad(
     pagerBuzzTotal: pagerDelta,
     streamBuzzes: buzzStream.received(),
     downstreamCalls: callsBetween(callsBefore, callsAfter),
+    ...(options.cost
+      ? {
+          cost: costOf({
+            processes: sampler.usage(),
+            databaseCpuSeconds,
+            benchCpuSeconds: (benchCpu.user + benchCpu.system) / 1e6,
+            windowSeconds: Math.max(0.001, (endAt - startAt) / 1000),
+            completed: summary.counts.completed,
+            machineCpuPercent: busyPercent(ticksBefore, ticksAfter, availableParallelism()),
+            cores: availableParallelism(),
+          }),
+        }
+      : {}),
     notes,
   };
   const queueSamples = { barista: samples, pager: monitor?.samples('pager') ?? [] };
   return { run, book, startAt, loadEnd, endAt, events, memory: sampler.memory(), queueSamples };
+}
+
+export interface CostInputs {
+  readonly processes: readonly { readonly cpuSeconds: number }[];
+  readonly databaseCpuSeconds: number | null;
+  readonly benchCpuSeconds: number;
+  /** Load and drain, in seconds: the window every CPU figure covers. */
+  readonly windowSeconds: number;
+  readonly completed: number;
+  readonly machineCpuPercent: number | null;
+  readonly cores: number;
+}
+
+/** What a run cost: CPU of the apps, the database server and the load generator, per order. */
+export function costOf(inputs: CostInputs): CostFigures {
+  const appCpuSeconds = inputs.processes.reduce((sum, p) => sum + p.cpuSeconds, 0);
+  const database = inputs.databaseCpuSeconds ?? 0;
+  const shop = appCpuSeconds + database + inputs.benchCpuSeconds;
+  return {
+    appCpuSeconds: round(appCpuSeconds),
+    databaseCpuSeconds: inputs.databaseCpuSeconds === null ? null : round(database),
+    benchCpuSeconds: round(inputs.benchCpuSeconds),
+    cpuMsPerOrder:
+      inputs.completed > 0 ? round(((appCpuSeconds + database) * 1000) / inputs.completed) : null,
+    shopCpuPercent: round((shop / inputs.windowSeconds) * 100, 1),
+    machineCpuPercent: inputs.machineCpuPercent,
+    cores: inputs.cores,
+    windowSeconds: round(inputs.windowSeconds),
+  };
 }
 
 export function round(value: number, digits = 2): number {

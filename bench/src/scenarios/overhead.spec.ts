@@ -9,6 +9,7 @@ const plan = buildPlan({
   variants: ['rmq'],
   baseline: true,
   system: 'nest',
+  store: 'sqlite',
   cpuProf: false,
   help: false,
 }).overhead;

@@ -10,6 +10,7 @@ import type {
   ReplicationSummary,
   RunResult,
   ScenarioResult,
+  Store,
   Variant,
   WindowCounts,
 } from '../model';
@@ -17,6 +18,8 @@ import { HUNG_CALLEE_FAULTS, httpDefencesOf, transportOf } from '../model';
 import { BROKER_NOT_APPLICABLE, FAULT_LABELS } from '../scenarios/faults';
 import { summarizeOverhead } from '../scenarios/overhead';
 import { replicationFigures } from '../scenarios/replication';
+import { summarizeScaleOut, type ScaleOutRun } from '../scenarios/scale-out';
+import { summarizeStoreCost } from '../scenarios/store-cost';
 import { judgeSoak } from '../scenarios/soak';
 import { cpuMsPerOrder, summarizeTracing } from '../scenarios/tracing';
 import { buildPlan, REPLICATION_SYSTEMS, SOAK_CRITERIA } from '../plan';
@@ -36,13 +39,22 @@ export function testContext(argv: string[], extra: Partial<RunContext> = {}): Ru
     runId: 'test',
     progress: new Progress(process.stderr),
     namespaces: new Set(),
+    databases: new Set(),
     abort: new AbortController().signal,
     ...extra,
   };
 }
 
 export function latencyOf(p50: number, p99 = p50 * 2): LatencySummary {
-  return { count: 10, p50, p90: (p50 + p99) / 2, p99, max: p99 * 1.5, mean: p50 };
+  return {
+    count: 10,
+    p50,
+    p90: (p50 + p99) / 2,
+    p95: (p50 + 3 * p99) / 4,
+    p99,
+    max: p99 * 1.5,
+    mean: p50,
+  };
 }
 
 export function countsOf(partial: Partial<Counts> = {}): Counts {
@@ -151,6 +163,7 @@ export function sampleScenarios(): ScenarioResult[] {
     scenarios: [],
     baseline: true,
     system: 'nest',
+    store: 'sqlite',
     cpuProf: false,
     help: false,
   });
@@ -236,6 +249,7 @@ export function sampleScenarios(): ScenarioResult[] {
   }
   results.push(...defendedScenarios());
   results.push(replicationScenario());
+  results.push(scaleOutScenario(), storeCostScenario());
   return results;
 }
 
@@ -384,6 +398,125 @@ export function nodeLossRunOf(
         ...secondOf(second, false, second >= 1 && second < 3),
       })),
     },
+  };
+}
+
+/** A costed rmq run (scale-out, store-cost): what it cost, on which store, with how many orders. */
+export function costRunOf(
+  store: Store,
+  figures: {
+    rate?: number;
+    orders?: number;
+    completedPerSec?: number;
+    cpuMsPerOrder: number;
+    machineCpuPercent?: number;
+    buzzP50Ms?: number;
+    lost?: number;
+  },
+  label: string = store,
+): RunResult {
+  const base = runOf('rmq', { label });
+  const rate = figures.rate ?? 100;
+  const completed = rate * 4;
+  const appCpuSeconds =
+    (figures.cpuMsPerOrder * completed * (store === 'postgres' ? 0.7 : 1)) / 1000;
+  return {
+    ...base,
+    params: {
+      ...base.params,
+      phases: [{ durationMs: 4000, rate }],
+      brewMs: 0,
+      machines: 100,
+      baristas: figures.orders ?? 1,
+      store,
+      ...(figures.orders && figures.orders > 1 ? { orders: figures.orders } : {}),
+    },
+    counts: countsOf({ sent: completed, lost: figures.lost ?? 0 }),
+    buzzLatency: latencyOf(figures.buzzP50Ms ?? 8),
+    throughput: { ...base.throughput, completedPerSec: figures.completedPerSec ?? rate },
+    cost: {
+      appCpuSeconds,
+      databaseCpuSeconds:
+        store === 'postgres' ? (figures.cpuMsPerOrder * completed * 0.3) / 1000 : null,
+      benchCpuSeconds: 0.5,
+      cpuMsPerOrder: figures.cpuMsPerOrder,
+      shopCpuPercent: (figures.machineCpuPercent ?? 100) * 0.9,
+      machineCpuPercent: figures.machineCpuPercent ?? 100,
+      cores: 2,
+      windowSeconds: 4.5,
+    },
+  };
+}
+
+/** One tried rate of a scale-out step. */
+export function scaleOutRunOf(
+  instances: number,
+  rate: number,
+  sustainable: boolean,
+  machineCpuPercent: number,
+): ScaleOutRun {
+  const run = costRunOf(
+    'postgres',
+    {
+      rate,
+      orders: instances,
+      completedPerSec: sustainable ? rate : rate * 0.8,
+      cpuMsPerOrder: 3 + instances * 0.2,
+      machineCpuPercent,
+      lost: sustainable ? 0 : 5,
+    },
+    `x${instances}@${rate}`,
+  );
+  return { instances, rate, sustainable, why: sustainable ? 'all buzzed' : '5 lost', run };
+}
+
+/** scale-out where a second instance helps and the cores run out at the third. */
+export function scaleOutScenario(
+  runs: ScaleOutRun[] = [
+    scaleOutRunOf(1, 200, true, 110),
+    scaleOutRunOf(1, 400, false, 150),
+    scaleOutRunOf(2, 200, true, 120),
+    scaleOutRunOf(2, 400, true, 170),
+    scaleOutRunOf(2, 600, false, 196),
+    scaleOutRunOf(3, 400, true, 185),
+    scaleOutRunOf(3, 600, false, 198),
+  ],
+): ScenarioResult {
+  const plan = buildPlan(parseCli(['--scenario', 'scale-out'])).scaleOut;
+  return {
+    scenario: 'scale-out',
+    transport: 'rmq',
+    variant: 'rmq',
+    runs: runs.map((r) => r.run),
+    scaleOut: summarizeScaleOut(runs, plan, 2),
+    wallSeconds: 120,
+  };
+}
+
+/** store-cost, A B B A: PostgreSQL dearer per order in every run. */
+export function storeCostScenario(
+  sqlite: [number, number] = [2, 2.2],
+  postgres: [number, number] = [3.1, 3.3],
+): ScenarioResult {
+  const plan = buildPlan(parseCli(['--scenario', 'store-cost'])).storeCost;
+  const runs = [
+    costRunOf('sqlite', { cpuMsPerOrder: sqlite[0], buzzP50Ms: 8 }, 'sqlite #1'),
+    costRunOf('postgres', { cpuMsPerOrder: postgres[0], buzzP50Ms: 12 }, 'postgres #2'),
+    costRunOf('postgres', { cpuMsPerOrder: postgres[1], buzzP50Ms: 12 }, 'postgres #3'),
+    costRunOf('sqlite', { cpuMsPerOrder: sqlite[1], buzzP50Ms: 8 }, 'sqlite #4'),
+  ];
+  const rounds = runs.map((run) => ({
+    run,
+    client: [1, 1.5, 2],
+    buzz: run.params.store === 'postgres' ? [10, 12, 20] : [6, 8, 12],
+  }));
+  return {
+    scenario: 'store-cost',
+    transport: 'rmq',
+    variant: 'rmq',
+    runs,
+    storeCost: summarizeStoreCost(rounds, plan),
+    wallSeconds: 90,
   };
 }
 
