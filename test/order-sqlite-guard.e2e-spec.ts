@@ -38,10 +38,12 @@ describe('order on one SQLite file: one process at a time', () => {
 
   beforeAll(() => ensureBuilt(), 600_000);
 
-  afterAll(async () => {
-    for (const app of started) await app.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+  // Killed, so the next test's first process waits for their lease to lapse, as after a crash.
+  afterEach(async () => {
+    for (const app of started.splice(0)) await app.stop();
   });
+
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('refuses a second process with one line, and after kill -9 of the first a new one serves', async () => {
     const first = await startOrder();
@@ -73,5 +75,19 @@ describe('order on one SQLite file: one process at a time', () => {
     const fourth = await startOrder();
     await serves(fourth);
     expect(fourth.log).not.toMatch(/waiting for it to lapse/);
+  }, 180_000);
+
+  it('stops a holder that was frozen while another took the file over: error line, exit 1', async () => {
+    const frozen = await startOrder();
+    await serves(frozen);
+
+    frozen.signal('SIGSTOP');
+    const next = await startOrder();
+    await serves(next); // it took the un-renewed lease over
+    frozen.signal('SIGCONT');
+
+    expect((await frozen.exited).code).toBe(1);
+    expect(frozen.log).toMatch(/Lost ORDER_DB_PATH=\S+ to another order instance/);
+    expect(next.alive).toBe(true);
   }, 180_000);
 });
