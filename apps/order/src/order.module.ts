@@ -17,6 +17,7 @@ import {
   postgresStore,
   ProcessedMessages,
   SqliteDatabase,
+  SqliteLease,
   StorageModule,
 } from '@app/storage';
 import { type DynamicModule, Module, type Provider } from '@nestjs/common';
@@ -64,7 +65,8 @@ const messageControllers = [RecordBrewStartedMessageController, MarkOrderReadyMe
  */
 @Module({})
 export class OrderModule {
-  static forRoot(config: OrderConfig): DynamicModule {
+  /** `lease`: this process's hold on its SQLite file, released at shutdown (see bootstrap). */
+  static forRoot(config: OrderConfig, lease?: SqliteLease): DynamicModule {
     const rmq = config.TRANSPORT === 'rmq';
     const postgres = postgresStore(config, 'order', pgOrderMigrations);
     return {
@@ -95,6 +97,7 @@ export class OrderModule {
         { provide: SERVICE_IDENTITY, useValue: { service: 'order', transport: config.TRANSPORT } },
         { provide: APP_FILTER, useClass: HandOverFailedFilter },
         ...(postgres ? onPostgres(config) : onSqlite),
+        ...(lease ? [{ provide: SqliteLease, useValue: lease }] : []),
         ...(rmq ? [outboxRelay(postgres ? config.OUTBOX_SWEEP_MS : 0)] : httpClients),
         { provide: OrderHandOver, useClass: rmq ? OutboxHandOver : BrewAndBuzzProcess },
         OrderUnitOfWork,

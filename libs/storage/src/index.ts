@@ -10,3 +10,4 @@ export * from './pg-processed-messages';
 export * from './pg-outbox';
 export * from './store-unavailable';
 export * from './pg-notifications';
+export * from './sqlite-lease';
